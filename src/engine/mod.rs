@@ -1,0 +1,1 @@
+//! Executing compiled SQL on an embedded DuckDB.

@@ -1,0 +1,1 @@
+//! Canonical printers for both syntaxes (`lodestar fmt`, `lodestar convert`).

@@ -1,0 +1,24 @@
+//! lodestar: a compiler for North Star metric specs.
+//!
+//! The pipeline, one module per stage (see `ARCHITECTURE.md`):
+//!
+//! | stage | module | entry point |
+//! |---|---|---|
+//! | source text → syntax tree with byte spans | [`syntax`] | [`syntax::parse`] |
+//! | syntax trees of a project → resolved model | [`model`] | [`model::resolve`] |
+//! | model → findings | [`lint`] | [`lint::check`] |
+//! | model → SQL per dialect | [`sql`] | [`sql::compile`] |
+//!
+//! [`project`] is the IO boundary that reads files and `lodestar.toml`; [`cli`] is the only
+//! module that prints or exits.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod format;
+pub mod lint;
+pub mod model;
+pub mod project;
+pub mod sql;
+pub mod syntax;
+#[cfg(feature = "duckdb")]
+pub mod engine;

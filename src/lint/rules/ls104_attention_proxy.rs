@@ -1,0 +1,21 @@
+use crate::diagnostics::Severity;
+use crate::lint::{Context, RuleInfo};
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "LS104",
+    name: "attention-proxy",
+    default: Severity::Warning,
+    summary: "the North Star is a proxy for attention (DAU, MAU, sessions)",
+    doc: "TODO",
+    configurable: true,
+};
+
+pub struct Rule;
+
+impl crate::lint::Rule for Rule {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, _cx: &mut Context<'_>) {}
+}

@@ -1,0 +1,19 @@
+//! One file per rule. A new rule file must also be listed in [`super::registry`]; a test
+//! fails when one is not.
+
+pub mod errors;
+pub mod ls001_one_north_star;
+pub mod ls002_guardrail_required;
+pub mod ls003_vanity_type;
+pub mod ls004_owner_declared;
+pub mod ls005_references_resolve;
+pub mod ls006_sql_fragment;
+pub mod ls007_threshold;
+pub mod ls008_names;
+pub mod ls101_revenue_north_star;
+pub mod ls102_slow_grain;
+pub mod ls103_vanity_name;
+pub mod ls104_attention_proxy;
+pub mod ls105_too_many_metrics;
+pub mod ls106_review;
+pub mod ls107_description;

@@ -1,0 +1,346 @@
+//! SQL fragments from a spec, parsed with sqlparser at once. A fragment that is not exactly one
+//! expression (or, for a `sql` source, exactly one SELECT) keeps its error; rule LS006 reports
+//! it. Nothing from a spec reaches generated SQL except through the parsed tree.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Expr, Query, Statement};
+use sqlparser::dialect::GenericDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+
+use crate::diagnostics::{Span, Spanned};
+
+/// Deeper SQL expressions than this are refused (sqlparser's own default is 50).
+const RECURSION_LIMIT: usize = 48;
+
+/// What a fragment must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FragmentKind {
+    /// An expression (`expr`, dimension expressions).
+    Expr,
+    /// A boolean condition over a source's rows (`filter`).
+    Filter,
+    /// A condition over one entity's rows, aggregates allowed (`having`).
+    Having,
+    /// Arithmetic over metric names (`derived`).
+    Derived,
+    /// One SELECT (`sql` sources).
+    Select,
+}
+
+impl FragmentKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            FragmentKind::Expr => "an expression",
+            FragmentKind::Filter => "a filter",
+            FragmentKind::Having => "a `having` condition",
+            FragmentKind::Derived => "a derived expression",
+            FragmentKind::Select => "a `sql` source",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Parsed {
+    Expr(Box<Expr>),
+    Select(Box<Query>),
+}
+
+/// Why a fragment was refused, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FragmentError {
+    pub message: String,
+    pub span: Span,
+    pub help: String,
+}
+
+/// A SQL fragment: its text as written, and its parse.
+#[derive(Clone, Debug)]
+pub struct Fragment {
+    pub text: Spanned<String>,
+    pub kind: FragmentKind,
+    pub parsed: Result<Parsed, FragmentError>,
+}
+
+/// Two fragments are equal when they say the same thing: same text (ignoring spans).
+impl PartialEq for Fragment {
+    fn eq(&self, other: &Fragment) -> bool {
+        self.kind == other.kind && self.text.value.trim() == other.text.value.trim()
+    }
+}
+
+impl Fragment {
+    pub fn parse(text: Spanned<String>, kind: FragmentKind) -> Fragment {
+        let parsed = parse(&text, kind);
+        Fragment { text, kind, parsed }
+    }
+
+    pub fn expr(&self) -> Option<&Expr> {
+        match &self.parsed {
+            Ok(Parsed::Expr(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn query(&self) -> Option<&Query> {
+        match &self.parsed {
+            Ok(Parsed::Select(q)) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// The column names an expression fragment reads (the last part of each identifier).
+    pub fn columns(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(expr) = self.expr() {
+            let _ = sqlparser::ast::visit_expressions(expr, |e| {
+                match e {
+                    Expr::Identifier(id) => out.push(id.value.clone()),
+                    Expr::CompoundIdentifier(parts) => {
+                        if let Some(last) = parts.last() {
+                            out.push(last.value.clone());
+                        }
+                    }
+                    _ => {}
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Maps a sqlparser location (1-based line and column within the fragment) to a span in the
+/// file. When the text is not verbatim in the file (a quoted YAML scalar with escapes), points
+/// at the whole fragment instead.
+fn locate(text: &Spanned<String>, line: u64, col: u64, len: usize) -> Span {
+    if text.span.len() != text.value.len() || line == 0 {
+        return text.span;
+    }
+    let mut offset = 0;
+    for (i, l) in text.value.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            let within: usize = l
+                .char_indices()
+                .nth((col as usize).saturating_sub(1))
+                .map(|(b, _)| b)
+                .unwrap_or(l.len());
+            let start = offset + within;
+            return text.span.sub(start, (start + len.max(1)).min(text.value.len()));
+        }
+        offset += l.len();
+    }
+    text.span
+}
+
+fn error(text: &Spanned<String>, span: Span, message: String, help: &str) -> FragmentError {
+    let _ = text;
+    FragmentError { message, span, help: help.to_owned() }
+}
+
+fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentError> {
+    let sql = text.value.as_str();
+    let what = kind.describe();
+    if sql.trim().is_empty() {
+        return Err(error(
+            text,
+            text.span,
+            format!("{what} is empty"),
+            "write one SQL expression here",
+        ));
+    }
+    let dialect = GenericDialect {};
+    let tokens: Vec<TokenWithSpan> = match Tokenizer::new(&dialect, sql).tokenize_with_location()
+    {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            let span = locate(text, e.location.line, e.location.column, 1);
+            return Err(error(
+                text,
+                span,
+                format!("{what} is not valid SQL: {}", e.message),
+                "check quotes and brackets: every string and quoted name must be closed",
+            ));
+        }
+    };
+    for t in &tokens {
+        let at = |len| locate(text, t.span.start.line, t.span.start.column, len);
+        match &t.token {
+            Token::Whitespace(Whitespace::SingleLineComment { .. })
+            | Token::Whitespace(Whitespace::MultiLineComment(_)) => {
+                return Err(error(
+                    text,
+                    at(2),
+                    format!("{what} contains a SQL comment"),
+                    "comments inside SQL fragments could hide the rest of a generated query; \
+                     put remarks in the metric's `description` instead",
+                ));
+            }
+            Token::SemiColon => {
+                return Err(error(
+                    text,
+                    at(1),
+                    format!("{what} contains `;`, which would end the statement"),
+                    "a fragment is exactly one expression; remove the `;` and anything after it",
+                ));
+            }
+            _ => {}
+        }
+    }
+    let mut parser =
+        Parser::new(&dialect).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(tokens);
+    let parse_error = |e: ParserError, parser: &Parser| {
+        let t = parser.peek_token();
+        let span = locate(text, t.span.start.line, t.span.start.column, token_len(&t.token));
+        let message = match e {
+            ParserError::RecursionLimitExceeded => format!("{what} is nested too deeply"),
+            ParserError::ParserError(m) | ParserError::TokenizerError(m) => {
+                format!("{what} is not valid SQL: {}", strip_position(&m))
+            }
+        };
+        error(text, span, message, "write exactly one SQL expression")
+    };
+    match kind {
+        FragmentKind::Select => {
+            let statements = match parser.parse_statements() {
+                Ok(s) => s,
+                Err(e) => return Err(parse_error(e, &parser)),
+            };
+            match <[Statement; 1]>::try_from(statements) {
+                Ok([Statement::Query(q)]) => {
+                    if let Some(e) = query_problem(text, &q) {
+                        return Err(e);
+                    }
+                    Ok(Parsed::Select(q))
+                }
+                Ok(_) => Err(error(
+                    text,
+                    text.span,
+                    "a `sql` source must be a SELECT query".to_owned(),
+                    "write one `select ... from ...`; other statements are never run",
+                )),
+                Err(v) => Err(error(
+                    text,
+                    text.span,
+                    format!("a `sql` source must be exactly one SELECT, found {} statements", v.len()),
+                    "keep one SELECT; joins and filters belong inside it",
+                )),
+            }
+        }
+        _ => {
+            let expr = match parser.parse_expr() {
+                Ok(e) => e,
+                Err(e) => return Err(parse_error(e, &parser)),
+            };
+            let next = parser.peek_token();
+            if next.token != Token::EOF {
+                let span =
+                    locate(text, next.span.start.line, next.span.start.column, token_len(&next.token));
+                return Err(error(
+                    text,
+                    span,
+                    format!("{what} must be exactly one expression, but `{}` follows it", next.token),
+                    "remove the trailing text, or combine conditions with `and` / `or`",
+                ));
+            }
+            if let Some(e) = expr_problem(text, kind, &expr) {
+                return Err(e);
+            }
+            Ok(Parsed::Expr(Box::new(expr)))
+        }
+    }
+}
+
+fn token_len(t: &Token) -> usize {
+    t.to_string().len().max(1)
+}
+
+fn strip_position(m: &str) -> String {
+    match m.find(" at Line:") {
+        Some(i) => m[..i].to_owned(),
+        None => m.to_owned(),
+    }
+}
+
+/// What an expression may contain beyond being one expression.
+fn expr_problem(text: &Spanned<String>, kind: FragmentKind, expr: &Expr) -> Option<FragmentError> {
+    let mut problem = None;
+    let _ = sqlparser::ast::visit_expressions(expr, |e| {
+        let found = match e {
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => Some((
+                "contains a subquery",
+                "a measure reads one source; put joins and subqueries inside a `sql` source",
+            )),
+            Expr::Function(_) if kind == FragmentKind::Derived => Some((
+                "calls a function",
+                "a derived metric is arithmetic over metric names: + - * / and parentheses",
+            )),
+            Expr::Value(v)
+                if kind == FragmentKind::Derived
+                    && !matches!(v.value, sqlparser::ast::Value::Number(..)) =>
+            {
+                Some((
+                    "contains a non-numeric literal",
+                    "a derived metric is arithmetic over metric names: + - * / and parentheses",
+                ))
+            }
+            _ => None,
+        };
+        if let Some((msg, help)) = found {
+            problem = Some(FragmentError {
+                message: format!("{} {msg}", kind.describe()),
+                span: text.span,
+                help: help.to_owned(),
+            });
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    if problem.is_none() && kind == FragmentKind::Derived {
+        let allowed = |e: &Expr| {
+            matches!(
+                e,
+                Expr::Identifier(_)
+                    | Expr::Value(_)
+                    | Expr::Nested(_)
+                    | Expr::UnaryOp { .. }
+                    | Expr::BinaryOp {
+                        op: sqlparser::ast::BinaryOperator::Plus
+                            | sqlparser::ast::BinaryOperator::Minus
+                            | sqlparser::ast::BinaryOperator::Multiply
+                            | sqlparser::ast::BinaryOperator::Divide,
+                        ..
+                    }
+            )
+        };
+        let _ = sqlparser::ast::visit_expressions(expr, |e| {
+            if !allowed(e) {
+                problem = Some(FragmentError {
+                    message: format!("a derived expression may not contain `{e}`"),
+                    span: text.span,
+                    help: "a derived metric is arithmetic over metric names of this product: \
+                           + - * / and parentheses"
+                        .to_owned(),
+                });
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        });
+    }
+    problem
+}
+
+fn query_problem(text: &Spanned<String>, q: &Query) -> Option<FragmentError> {
+    use sqlparser::ast::SetExpr;
+    match q.body.as_ref() {
+        SetExpr::Select(_) | SetExpr::SetOperation { .. } | SetExpr::Query(_) => None,
+        _ => Some(FragmentError {
+            message: "a `sql` source must be a SELECT query".to_owned(),
+            span: text.span,
+            help: "write one `select ... from ...`".to_owned(),
+        }),
+    }
+}

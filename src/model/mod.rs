@@ -1,0 +1,261 @@
+//! The resolved model: every file of a project merged, values typed, SQL fragments parsed,
+//! spans kept. Built leniently: what is missing or wrong is left out (or `None`) and reported,
+//! so that every check can still run on the rest.
+//!
+//! Entry point: [`resolve`].
+
+mod fragment;
+mod resolve;
+mod values;
+
+use chrono::NaiveDate;
+
+use crate::diagnostics::{FileId, Span, Spanned};
+pub use crate::syntax::ast::{Role, Str, Syntax};
+pub use fragment::{Fragment, FragmentError, FragmentKind, Parsed};
+pub use resolve::resolve;
+pub use values::{Agg, Cadence, Game, Grain, MetricType, TypeClass};
+
+/// Every file of a project, merged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Project {
+    /// Owners in declaration order (the first declaration of a key wins; repeats are reported).
+    pub owners: Vec<Owner>,
+    pub sources: Vec<Source>,
+    pub products: Vec<Product>,
+    /// Files that declare no product (shared owners and sources) and the syntax of each file.
+    pub files: Vec<FileInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileInfo {
+    pub file: FileId,
+    pub syntax: Syntax,
+    pub version: Option<Str>,
+}
+
+impl Project {
+    pub fn owner(&self, key: &str) -> Option<&Owner> {
+        self.owners.iter().find(|o| o.key.value == key)
+    }
+
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.name.value == name)
+    }
+
+    pub fn product(&self, name: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.name.value == name)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Owner {
+    pub key: Str,
+    pub name: Option<Str>,
+    pub email: Option<Str>,
+    pub slack: Option<Str>,
+    pub file: FileId,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Relation {
+    /// A dotted relation name, split into its parts.
+    Table(Spanned<Vec<String>>),
+    /// One SELECT.
+    Sql(Fragment),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: Str,
+    pub data_type: Option<Str>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dimension {
+    pub name: Str,
+    pub expr: Fragment,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Source {
+    pub name: Str,
+    pub description: Option<Str>,
+    pub relation: Option<Relation>,
+    pub time: Option<Str>,
+    pub columns: Option<Vec<Column>>,
+    pub dimensions: Vec<Dimension>,
+    pub file: FileId,
+}
+
+impl Source {
+    pub fn dimension(&self, name: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.name.value == name)
+    }
+
+    /// Whether `column` is declared (always true when no `columns` are declared).
+    pub fn has_column(&self, column: &str) -> bool {
+        match &self.columns {
+            None => true,
+            Some(cols) => cols.iter().any(|c| c.name.value.eq_ignore_ascii_case(column)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Product {
+    pub name: Str,
+    pub description: Option<Str>,
+    pub game: Option<Spanned<Game>>,
+    pub file: FileId,
+    pub syntax: Syntax,
+    /// North Star(s), then inputs, then guardrails, each in declaration order.
+    pub metrics: Vec<Metric>,
+}
+
+impl Product {
+    pub fn metric(&self, name: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name.value == name)
+    }
+
+    pub fn north_stars(&self) -> impl Iterator<Item = &Metric> {
+        self.metrics.iter().filter(|m| m.role == Role::NorthStar)
+    }
+
+    /// The North Star, when there is exactly one.
+    pub fn north_star(&self) -> Option<&Metric> {
+        let mut it = self.north_stars();
+        match (it.next(), it.next()) {
+            (Some(m), None) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn inputs(&self) -> impl Iterator<Item = &Metric> {
+        self.metrics.iter().filter(|m| m.role == Role::Input)
+    }
+
+    pub fn guardrails(&self) -> impl Iterator<Item = &Metric> {
+        self.metrics.iter().filter(|m| m.role == Role::Guardrail)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measure {
+    pub span: Span,
+    pub source: Str,
+    pub agg: Spanned<Agg>,
+    /// The aggregated expression (`None` for `count`, which counts rows).
+    pub expr: Option<Fragment>,
+    pub filter: Option<Fragment>,
+    pub having: Option<Fragment>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    Measure(Measure),
+    /// The name of another metric of the product.
+    Metric(Str),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Compute {
+    Measure(Measure),
+    Ratio { span: Span, numerator: Operand, denominator: Operand },
+    /// An arithmetic expression over other metrics; `refs` are the metric names it uses.
+    Derived { expr: Fragment, refs: Vec<Str> },
+}
+
+impl Compute {
+    /// Every measure this computation aggregates directly.
+    pub fn measures(&self) -> Vec<&Measure> {
+        match self {
+            Compute::Measure(m) => vec![m],
+            Compute::Ratio { numerator, denominator, .. } => [numerator, denominator]
+                .into_iter()
+                .filter_map(|o| match o {
+                    Operand::Measure(m) => Some(m),
+                    Operand::Metric(_) => None,
+                })
+                .collect(),
+            Compute::Derived { .. } => Vec::new(),
+        }
+    }
+
+    /// The names of other metrics this computation refers to, with their spans.
+    pub fn metric_refs(&self) -> Vec<&Str> {
+        match self {
+            Compute::Measure(_) => Vec::new(),
+            Compute::Ratio { numerator, denominator, .. } => [numerator, denominator]
+                .into_iter()
+                .filter_map(|o| match o {
+                    Operand::Metric(n) => Some(n),
+                    Operand::Measure(_) => None,
+                })
+                .collect(),
+            Compute::Derived { refs, .. } => refs.iter().collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threshold {
+    pub span: Span,
+    pub min: Option<Spanned<f64>>,
+    pub max: Option<Spanned<f64>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub span: Span,
+    pub by: Spanned<NaiveDate>,
+    pub value: Spanned<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    pub span: Span,
+    pub cadence: Option<Spanned<Cadence>>,
+    pub last_reviewed: Option<Spanned<NaiveDate>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Allow {
+    pub span: Span,
+    pub code: Str,
+    pub reason: Option<Str>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    pub role: Role,
+    pub span: Span,
+    pub name: Str,
+    pub label: Option<Str>,
+    pub description: Option<Str>,
+    pub owner: Option<Str>,
+    pub metric_type: Option<Spanned<MetricType>>,
+    /// The grain; `week` when not written (then its span is the metric's name).
+    pub grain: Spanned<Grain>,
+    pub grain_written: bool,
+    /// `None` when the metric has no (or more than one) way to compute it; reported.
+    pub compute: Option<Compute>,
+    /// A trailing window in days.
+    pub window: Option<Spanned<u32>>,
+    pub threshold: Option<Threshold>,
+    pub targets: Vec<Target>,
+    pub review: Option<Review>,
+    pub allow: Vec<Allow>,
+}
+
+impl Metric {
+    /// Whether the metric carries `allow: [code]`.
+    pub fn allows(&self, code: &str) -> bool {
+        self.allow.iter().any(|a| a.code.value.eq_ignore_ascii_case(code))
+    }
+
+    /// The label if given, else the name.
+    pub fn display_label(&self) -> &str {
+        self.label.as_ref().map(|l| l.value.as_str()).unwrap_or(&self.name.value)
+    }
+}

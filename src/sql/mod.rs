@@ -1,0 +1,1 @@
+//! Model → SQL, per dialect.
