@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond cargo, when missing: Chromium (docs are tested in a real
+# headless browser) and the cross-engine test engines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-tools: apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
