@@ -1,0 +1,73 @@
+//! In-process lint benchmark and its baseline: a bare YAML parse of the same bytes.
+//!
+//! `cargo bench --no-default-features --bench lint -- DIR` where DIR is a project made by
+//! `bench/gen_project.py` (`bench/lint.sh` does both). Prints the best and median of 7 runs.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn stats(mut runs: Vec<Duration>) -> String {
+    runs.sort();
+    format!(
+        "best {:>8.1} ms, median {:>8.1} ms",
+        runs[0].as_secs_f64() * 1e3,
+        runs[runs.len() / 2].as_secs_f64() * 1e3
+    )
+}
+
+fn time<T>(n: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, T) {
+    let mut runs = Vec::new();
+    let mut last = None;
+    for _ in 0..n {
+        let t = Instant::now();
+        last = Some(std::hint::black_box(f()));
+        runs.push(t.elapsed());
+    }
+    (runs, last.expect("n > 0"))
+}
+
+fn main() {
+    let Some(dir) = std::env::args().skip(1).find(|a| !a.starts_with("--")).map(PathBuf::from) else {
+        eprintln!("usage: cargo bench --bench lint -- PROJECT_DIR (see bench/lint.sh)");
+        return;
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+
+    // The whole pipeline: read files, parse, resolve, lint.
+    let (runs, (files, metrics, findings)) = time(7, || {
+        let ws = lodestar::project::load(std::slice::from_ref(&dir)).expect("project loads");
+        let analysis = lodestar::project::analyze(&ws, today);
+        let metrics: usize = analysis.project.products.iter().map(|p| p.metrics.len()).sum();
+        (ws.specs.len(), metrics, analysis.diagnostics.len())
+    });
+    println!("lint (load + parse + resolve + lint): {files} files, {metrics} metrics, {findings} findings");
+    println!("  {}", stats(runs));
+
+    // Parse + resolve + lint of the YAML files alone, from memory, against a bare YAML parse.
+    let ws = lodestar::project::load(std::slice::from_ref(&dir)).expect("project loads");
+    let yaml: Vec<(String, String)> = ws
+        .specs
+        .iter()
+        .filter(|s| s.syntax == lodestar::syntax::Syntax::Yaml)
+        .map(|s| {
+            let f = ws.files.get(s.id);
+            (f.path.clone(), f.text.clone())
+        })
+        .collect();
+    let bytes: usize = yaml.iter().map(|(_, t)| t.len()).sum();
+    let refs: Vec<(&str, &str)> = yaml.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (ours, _) = time(7, || {
+        let ws = lodestar::project::in_memory(&refs);
+        lodestar::project::analyze(&ws, today).diagnostics.len()
+    });
+    let (bare, _) = time(7, || {
+        yaml.iter()
+            .map(|(_, t)| serde_saphyr::from_str::<serde_json::Value>(t).map(|_| 1).unwrap_or(0))
+            .sum::<usize>()
+    });
+    let ratio = ours.iter().min().expect("runs").as_secs_f64() / bare.iter().min().expect("runs").as_secs_f64();
+    println!("YAML half ({} files, {:.1} MB):", yaml.len(), bytes as f64 / 1e6);
+    println!("  lodestar parse + resolve + lint: {}", stats(ours));
+    println!("  bare serde-saphyr parse:         {}", stats(bare));
+    println!("  ratio lodestar / bare parse:     {ratio:.2}x");
+}
