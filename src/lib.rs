@@ -14,10 +14,13 @@
 
 pub mod cli;
 pub mod diagnostics;
+pub mod diff;
+pub mod docs;
 pub mod format;
 pub mod lint;
 pub mod model;
 pub mod project;
+pub mod schema;
 pub mod sql;
 pub mod syntax;
 #[cfg(feature = "duckdb")]

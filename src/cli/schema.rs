@@ -1,7 +1,8 @@
-//! `lodestar schema` (not built yet).
+//! `lodestar schema`: print the JSON Schema of the YAML syntax.
 
-use super::common::{Exit, Failure};
+use super::common::{self, Exit, Failure};
 
 pub fn run() -> Result<Exit, Failure> {
-    Err(Failure::new("`lodestar schema` is not built yet"))
+    common::print(&crate::schema::render());
+    Ok(Exit::Clean)
 }

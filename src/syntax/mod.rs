@@ -5,7 +5,7 @@
 
 pub mod ast;
 mod dsl;
-mod keys;
+pub mod keys;
 mod yaml;
 
 use crate::diagnostics::{Diagnostic, FileId, Span};
