@@ -1,0 +1,103 @@
+//! Which warehouse relations a project reads, and where `--data DIR` keeps each one.
+
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use crate::model::{Project, Relation};
+
+/// The file formats `--data DIR` understands, in the order they are looked for.
+pub const EXTENSIONS: &[&str] = &["csv", "parquet"];
+
+/// A relation the compiled SQL reads: `schema.name` or an unqualified `name`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RelationName {
+    /// The parts as written (one or two).
+    pub parts: Vec<String>,
+    /// The source that reads it (for messages).
+    pub source: String,
+}
+
+impl RelationName {
+    pub fn dotted(&self) -> String {
+        self.parts.join(".")
+    }
+
+    /// The data files that may hold the relation under `dir`: `dir/schema/name.EXT` or
+    /// `dir/name.EXT`.
+    pub fn candidates(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut base = dir.to_path_buf();
+        for p in &self.parts {
+            base.push(p);
+        }
+        EXTENSIONS
+            .iter()
+            .map(|ext| base.with_extension(ext))
+            .collect()
+    }
+}
+
+/// Every relation the project's sources read: `table` sources, and the tables named inside
+/// `sql` sources (common table expressions excluded). Sorted, without repeats.
+pub fn relations(project: &Project) -> Vec<RelationName> {
+    let mut out = BTreeSet::new();
+    for source in &project.sources {
+        let name = source.name.value.clone();
+        match &source.relation {
+            Some(Relation::Table(t)) => {
+                out.insert(RelationName {
+                    parts: t.value.clone(),
+                    source: name,
+                });
+            }
+            Some(Relation::Sql(fragment)) => {
+                let Some(query) = fragment.query() else {
+                    continue;
+                };
+                let mut ctes = BTreeSet::new();
+                collect_ctes(query, &mut ctes);
+                let _ = sqlparser::ast::visit_relations(query, |rel| {
+                    let parts: Vec<String> = rel
+                        .0
+                        .iter()
+                        .filter_map(|p| p.as_ident())
+                        .map(|i| i.value.clone())
+                        .collect();
+                    let is_cte = parts.len() == 1 && ctes.contains(&parts[0].to_ascii_lowercase());
+                    if !is_cte && !parts.is_empty() {
+                        out.insert(RelationName {
+                            parts,
+                            source: name.clone(),
+                        });
+                    }
+                    ControlFlow::<()>::Continue(())
+                });
+            }
+            None => {}
+        }
+    }
+    // One entry per relation, whichever source reads it first.
+    let mut seen = BTreeSet::new();
+    out.into_iter()
+        .filter(|r| seen.insert(r.parts.clone()))
+        .collect()
+}
+
+fn collect_ctes(query: &sqlparser::ast::Query, out: &mut BTreeSet<String>) {
+    if let Some(with) = &query.with {
+        for cte in &with.cte_tables {
+            out.insert(cte.alias.name.value.to_ascii_lowercase());
+            collect_ctes(&cte.query, out);
+        }
+    }
+}
+
+/// Quotes a string as a SQL literal: `'` doubled.
+pub fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Quotes an identifier: `"` doubled.
+pub fn ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
