@@ -1,8 +1,9 @@
-//! Helpers for rule tests: run the whole pipeline on one in-memory spec and compare the
-//! positions a rule reports.
+//! Helpers for rule tests: run the whole pipeline on in-memory specs and compare the positions
+//! a rule reports.
 
 use chrono::NaiveDate;
 
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::project::{analyze, in_memory};
 
 /// The date rule tests run on.
@@ -24,21 +25,60 @@ fn path_for(spec: &str) -> &'static str {
     }
 }
 
-/// Every finding of the whole pipeline on one spec, as `(code, line, column)`.
-pub fn findings(spec: &str) -> Vec<(String, usize, usize)> {
-    let ws = in_memory(&[(path_for(spec), spec)]);
+/// One finding, with its positions resolved.
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub code: String,
+    pub severity: Severity,
+    /// `path:line:col` of every label, the primary one first.
+    pub labels: Vec<(String, usize, usize)>,
+    pub diagnostic: Diagnostic,
+}
+
+impl Found {
+    /// The primary position as `(line, column)`.
+    pub fn at(&self) -> (usize, usize) {
+        self.labels.first().map(|(_, l, c)| (*l, *c)).unwrap_or((0, 0))
+    }
+}
+
+/// Every finding of the whole pipeline on several `(path, text)` files (a `lodestar.toml` among
+/// them configures the rules).
+pub fn findings_in(sources: &[(&str, &str)]) -> Vec<Found> {
+    let ws = in_memory(sources);
     let analysis = analyze(&ws, TODAY);
     analysis
         .diagnostics
-        .iter()
+        .into_iter()
         .map(|d| {
-            let (line, col) = d
-                .primary_span()
-                .map(|s| ws.files.get(s.file).line_col(s.start as usize))
-                .unwrap_or((0, 0));
-            (d.code.to_owned(), line, col)
+            let labels = d
+                .labels
+                .iter()
+                .map(|l| {
+                    let file = ws.files.get(l.span.file);
+                    let (line, col) = file.line_col(l.span.start as usize);
+                    (file.path.clone(), line, col)
+                })
+                .collect();
+            Found { code: d.code.to_owned(), severity: d.severity, labels, diagnostic: d }
         })
         .collect()
+}
+
+/// Every finding of the whole pipeline on one spec, as `(code, line, column)`.
+pub fn findings(spec: &str) -> Vec<(String, usize, usize)> {
+    findings_in(&[(path_for(spec), spec)])
+        .into_iter()
+        .map(|f| {
+            let (line, col) = f.at();
+            (f.code, line, col)
+        })
+        .collect()
+}
+
+/// The findings of one rule on one spec.
+pub fn found(code: &str, spec: &str) -> Vec<Found> {
+    findings_in(&[(path_for(spec), spec)]).into_iter().filter(|f| f.code == code).collect()
 }
 
 /// Asserts that `code` reports exactly at these 1-based `(line, column)` positions.
@@ -50,7 +90,7 @@ pub fn assert_finds(code: &str, spec: &str, expected: &[(usize, usize)]) {
     assert_eq!(got, expected, "positions of {code}; all findings: {all:?}\n--- spec ---\n{spec}");
 }
 
-/// Asserts that `code` reports nothing, and that the spec has no errors at all.
+/// Asserts that `code` reports nothing.
 #[track_caller]
 pub fn assert_clean(code: &str, spec: &str) {
     let all = findings(spec);
@@ -58,4 +98,29 @@ pub fn assert_clean(code: &str, spec: &str) {
         all.iter().all(|(c, _, _)| c != code),
         "expected no {code}; all findings: {all:?}\n--- spec ---\n{spec}"
     );
+}
+
+/// The 1-based line of the first line of `spec` that contains `needle`, and the column where
+/// `needle` starts (in characters). Panics when it is not there: a broken test.
+#[track_caller]
+pub fn pos(spec: &str, needle: &str) -> (usize, usize) {
+    for (i, line) in spec.lines().enumerate() {
+        if let Some(c) = line.find(needle) {
+            return (i + 1, line[..c].chars().count() + 1);
+        }
+    }
+    panic!("`{needle}` is not in the spec:\n{spec}");
+}
+
+/// Like [`pos`], but on the first line that contains `line_with`: the position of `needle` in
+/// that line.
+#[track_caller]
+pub fn pos_in(spec: &str, line_with: &str, needle: &str) -> (usize, usize) {
+    for (i, line) in spec.lines().enumerate() {
+        if line.contains(line_with) {
+            let c = line.find(needle).unwrap_or_else(|| panic!("`{needle}` is not on line `{line}`"));
+            return (i + 1, line[..c].chars().count() + 1);
+        }
+    }
+    panic!("no line with `{line_with}` in the spec:\n{spec}");
 }

@@ -1,12 +1,36 @@
 use crate::diagnostics::Severity;
-use crate::lint::{Context, RuleInfo};
+use crate::lint::{Annotate, Context, RuleInfo};
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "LS004",
     name: "owner-declared",
     default: Severity::Error,
     summary: "every metric names an owner, and the owner is declared",
-    doc: "TODO",
+    doc: r#"## What it checks
+Every metric has an `owner`, and that owner is declared under `owners:` (DSL: `owner <key> ...`)
+in some file of the project. Owners are shared by every file, so a product may name an owner
+declared in another file.
+
+## Why it matters
+A metric nobody owns is a metric nobody acts on when it moves. Declared owners also give the
+scorecard and the generated docs a name, an email and a channel to route questions to; a
+misspelt key would silently route them nowhere.
+
+## Example
+```yaml
+owners:
+  growth: { name: Growth team }
+north_star:
+  name: nights_booked
+  owner: grwoth             # LS004: owner `grwoth` is not declared; did you mean `growth`?
+```
+
+## Configuration
+```toml
+[rules]
+LS004 = "error"   # error | warning | off
+```
+"#,
     configurable: true,
 };
 
@@ -17,5 +41,103 @@ impl crate::lint::Rule for Rule {
         &INFO
     }
 
-    fn check(&self, _cx: &mut Context<'_>) {}
+    fn check(&self, cx: &mut Context<'_>) {
+        let project = cx.project;
+        let keys: Vec<&str> = project.owners.iter().map(|o| o.key.value.as_str()).collect();
+        for metric in project.products.iter().flat_map(|p| &p.metrics) {
+            match &metric.owner {
+                None => {
+                    let help = if keys.is_empty() {
+                        "add `owner: <key>` and declare the owner under `owners:`".to_owned()
+                    } else {
+                        format!("add `owner: <key>`; the declared owners are: {}", keys.join(", "))
+                    };
+                    cx.report_metric(
+                        metric,
+                        format!("metric `{}` has no owner", metric.name.value),
+                        metric.name.span,
+                        "no owner",
+                    )
+                    .with_help(help);
+                }
+                Some(owner) if project.owner(&owner.value).is_none() => {
+                    let help = match crate::syntax::did_you_mean(&owner.value, &keys) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None if keys.is_empty() => format!(
+                            "declare it: `owners: {{ {}: {{ name: ... }} }}` (DSL: `owner {} \"...\"`), \
+                             in this file or any file of the project",
+                            owner.value, owner.value
+                        ),
+                        None => format!(
+                            "declare `{}` under `owners:` in any file of the project, or use one of: {}",
+                            owner.value,
+                            keys.join(", ")
+                        ),
+                    };
+                    cx.report_metric(
+                        metric,
+                        format!("owner `{}` of metric `{}` is not declared", owner.value, metric.name.value),
+                        owner.span,
+                        "unknown owner",
+                    )
+                    .with_help(help);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::{assert_clean, assert_finds, findings_in, found, pos, VALID_LODE, VALID_YAML};
+
+    #[test]
+    fn passes_with_declared_owners() {
+        assert_clean("LS004", VALID_YAML);
+        assert_clean("LS004", VALID_LODE);
+    }
+
+    #[test]
+    fn fails_on_a_misspelt_owner_with_a_suggestion() {
+        let spec = VALID_YAML.replacen("owner: supply", "owner: suply", 1);
+        assert_finds("LS004", &spec, &[pos(&spec, "suply")]);
+        let f = found("LS004", &spec);
+        assert_eq!(f[0].diagnostic.help.as_deref(), Some("did you mean `supply`?"));
+    }
+
+    #[test]
+    fn fails_on_a_metric_without_owner_at_its_name() {
+        let spec = VALID_YAML.replacen("    owner: supply\n", "", 1);
+        assert_finds("LS004", &spec, &[pos(&spec, "new_hosts")]);
+    }
+
+    #[test]
+    fn fails_in_the_dsl() {
+        let spec = VALID_LODE.replacen("  owner supply", "  owner suply", 1);
+        assert_finds("LS004", &spec, &[pos(&spec, "suply")]);
+    }
+
+    #[test]
+    fn owner_declared_in_another_file_resolves() {
+        let spec = VALID_YAML.replace(
+            "owners:\n  growth: { name: Growth team, email: growth@example.com, slack: \"#growth\" }\n",
+            "owners:\n",
+        );
+        let shared = "lodestar: 1\nowners:\n  growth: { name: Growth team }\n";
+        let got = findings_in(&[("a.yaml", &spec), ("shared.yaml", shared)]);
+        assert!(got.iter().all(|f| f.code != "LS004"), "{got:?}");
+        let alone = findings_in(&[("a.yaml", &spec)]);
+        assert!(alone.iter().any(|f| f.code == "LS004"), "{alone:?}");
+    }
+
+    #[test]
+    fn allow_with_reason_silences_it() {
+        let spec = VALID_YAML.replacen(
+            "    owner: supply\n",
+            "    allow: [{ code: LS004, reason: \"owned by the partner, outside this repo\" }]\n",
+            1,
+        );
+        assert_clean("LS004", &spec);
+    }
 }
