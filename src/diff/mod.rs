@@ -121,6 +121,8 @@ struct Ctx<'a> {
     base: &'a Project,
     head: &'a Project,
     product: &'a str,
+    /// Metrics renamed in this product, BASE name → HEAD name.
+    renames: Vec<(String, String)>,
     out: &'a mut Vec<Change>,
 }
 
@@ -162,6 +164,7 @@ fn compare_products(
         base,
         head,
         product: &hp.name.value,
+        renames: Vec::new(),
         out,
     };
 
@@ -181,9 +184,9 @@ fn compare_products(
         .collect();
     let mut renamed: Vec<(&Metric, &Metric)> = Vec::new();
     added.retain(|hm| {
-        let same = removed
-            .iter()
-            .position(|bm| definition_diffs(base, bm, head, hm).is_empty() && bm.compute.is_some());
+        let same = removed.iter().position(|bm| {
+            definition_diffs(base, bm, head, hm, &[]).is_empty() && bm.compute.is_some()
+        });
         match same {
             Some(i) => {
                 renamed.push((removed.remove(i), hm));
@@ -192,6 +195,11 @@ fn compare_products(
             None => true,
         }
     });
+
+    cx.renames = renamed
+        .iter()
+        .map(|(b, h)| (b.name.value.clone(), h.name.value.clone()))
+        .collect();
 
     // Metrics whose definition changed (by HEAD name), for the North Star's dependencies.
     let mut changed_defs: BTreeSet<&str> = BTreeSet::new();
@@ -341,7 +349,7 @@ fn compare_metrics<'a>(
     }
 
     // Definition.
-    let diffs = definition_diffs(cx.base, bm, cx.head, hm);
+    let diffs = definition_diffs(cx.base, bm, cx.head, hm, &cx.renames);
     if !diffs.is_empty() {
         changed_defs.insert(name);
     }
@@ -635,7 +643,13 @@ fn compute_span(c: &Compute) -> Span {
 
 /// What differs between two metrics' definitions: computation, grain and window. Sources are
 /// compared by what they read (relation and time column), not only by name.
-fn definition_diffs(base: &Project, bm: &Metric, head: &Project, hm: &Metric) -> Vec<FieldDiff> {
+fn definition_diffs(
+    base: &Project,
+    bm: &Metric,
+    head: &Project,
+    hm: &Metric,
+    renames: &[(String, String)],
+) -> Vec<FieldDiff> {
     let mut out = Vec::new();
     if bm.grain.value != hm.grain.value {
         out.push(FieldDiff {
@@ -660,7 +674,7 @@ fn definition_diffs(base: &Project, bm: &Metric, head: &Project, hm: &Metric) ->
         });
     }
     match (&bm.compute, &hm.compute) {
-        (Some(b), Some(h)) => compute_diffs(base, b, head, h, &mut out),
+        (Some(b), Some(h)) => compute_diffs(base, b, head, h, renames, &mut out),
         (None, None) => {}
         (b, h) => out.push(FieldDiff {
             field: "computation".into(),
@@ -683,6 +697,7 @@ fn compute_diffs(
     b: &Compute,
     head: &Project,
     h: &Compute,
+    renames: &[(String, String)],
     out: &mut Vec<FieldDiff>,
 ) {
     match (b, h) {
@@ -699,11 +714,11 @@ fn compute_diffs(
                 ..
             },
         ) => {
-            operand_diffs("numerator", base, bn, head, hn, out);
-            operand_diffs("denominator", base, bd, head, hd, out);
+            operand_diffs("numerator", base, bn, head, hn, renames, out);
+            operand_diffs("denominator", base, bd, head, hd, renames, out);
         }
         (Compute::Derived { expr: be, .. }, Compute::Derived { expr: he, .. }) => {
-            if text::normal(be) != text::normal(he) {
+            if rename_words(&text::normal(be), renames) != text::normal(he) {
                 out.push(FieldDiff {
                     field: "expression".into(),
                     before: text::fragment(be),
@@ -727,13 +742,15 @@ fn operand_diffs(
     b: &Operand,
     head: &Project,
     h: &Operand,
+    renames: &[(String, String)],
     out: &mut Vec<FieldDiff>,
 ) {
     match (b, h) {
         (Operand::Measure(bm), Operand::Measure(hm)) => {
             measure_diffs(field, base, bm, head, hm, out)
         }
-        (Operand::Metric(bn), Operand::Metric(hn)) if bn.value == hn.value => {}
+        (Operand::Metric(bn), Operand::Metric(hn))
+            if rename_words(&bn.value, renames) == hn.value => {}
         _ => out.push(FieldDiff {
             field: field.into(),
             before: text::operand(b),
@@ -824,4 +841,31 @@ fn source_key(project: &Project, name: &str) -> Option<(String, Option<String>)>
         relation,
         s.time.as_ref().map(|t| t.value.to_ascii_lowercase()),
     ))
+}
+
+/// Replaces whole identifiers renamed between the revisions, so that `a / old` in BASE equals
+/// `a / new` in HEAD when `old` was renamed to `new`.
+fn rename_words(text: &str, renames: &[(String, String)]) -> String {
+    if renames.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        match renames.iter().find(|(from, _)| from == word) {
+            Some((_, to)) => out.push_str(to),
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for ch in text.chars() {
+        if ch.is_alphanumeric() || ch == '_' {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
