@@ -1,12 +1,45 @@
 use crate::diagnostics::Severity;
-use crate::lint::{Context, RuleInfo};
+use crate::lint::{Annotate, Context, RuleInfo};
+use crate::model::{Compute, Fragment, Relation};
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "LS006",
     name: "sql-fragment",
     default: Severity::Error,
     summary: "every SQL fragment is exactly one expression (or one SELECT for `sql` sources)",
-    doc: "TODO",
+    doc: r#"## What it checks
+Every piece of SQL in a spec is parsed when the spec is read:
+
+* `expr`, dimension expressions: exactly one SQL expression;
+* `filter`, `having`: exactly one boolean condition (combine several with `and` / `or`);
+* `derived`: arithmetic (`+ - * /`, parentheses, numbers) over metric names;
+* `sql` sources: exactly one SELECT;
+* `table`: a dotted relation name (`schema.table`).
+
+Comments, `;` and subqueries inside expressions are refused.
+
+## Why it matters
+Fragments are pasted into generated SQL for eight warehouses. A fragment that is two
+statements, or that ends in a comment, could change the meaning of the whole query, or run
+something that is not a metric at all. Parsing every fragment up front means nothing from a spec
+reaches the warehouse unparsed, and a typo is reported at its line instead of in a failed job.
+
+## Example
+```yaml
+measure:
+  source: bookings
+  agg: sum
+  expr: nights; drop table bookings   # LS006: an expression contains `;`
+  filter: status = 'confirmed' status = 'paid'   # LS006: `status` follows the expression
+```
+
+## Configuration
+```toml
+[rules]
+LS006 = "error"   # error | warning | off
+```
+Turning it off is not recommended: `compile` refuses fragments that do not parse either way.
+"#,
     configurable: true,
 };
 
@@ -17,5 +50,100 @@ impl crate::lint::Rule for Rule {
         &INFO
     }
 
-    fn check(&self, _cx: &mut Context<'_>) {}
+    fn check(&self, cx: &mut Context<'_>) {
+        let project = cx.project;
+        for source in &project.sources {
+            let dims = source.dimensions.iter().map(|d| (&d.expr, format!("dimension `{}`", d.name.value)));
+            let sql = match &source.relation {
+                Some(Relation::Sql(f)) => Some((f, format!("source `{}`", source.name.value))),
+                _ => None,
+            };
+            for (fragment, owner) in sql.into_iter().chain(dims) {
+                if let Err(e) = &fragment.parsed {
+                    cx.report(format!("{owner}: {}", e.message), e.span, label(fragment)).with_help(&e.help);
+                }
+            }
+        }
+        for metric in project.products.iter().flat_map(|p| &p.metrics) {
+            let Some(compute) = &metric.compute else { continue };
+            let mut fragments: Vec<&Fragment> = Vec::new();
+            for m in compute.measures() {
+                fragments.extend([&m.expr, &m.filter, &m.having].into_iter().flatten());
+            }
+            if let Compute::Derived { expr, .. } = compute {
+                fragments.push(expr);
+            }
+            for fragment in fragments {
+                if let Err(e) = &fragment.parsed {
+                    cx.report_metric(metric, format!("metric `{}`: {}", metric.name.value, e.message), e.span, label(fragment))
+                        .with_help(&e.help);
+                }
+            }
+        }
+    }
+}
+
+fn label(fragment: &Fragment) -> String {
+    format!("not {}", fragment.kind.describe())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::{assert_clean, assert_finds, found, pos, pos_in, VALID_LODE, VALID_YAML};
+
+    #[test]
+    fn passes_with_valid_fragments() {
+        assert_clean("LS006", VALID_YAML);
+        assert_clean("LS006", VALID_LODE);
+    }
+
+    #[test]
+    fn two_expressions_point_at_the_trailing_one() {
+        let spec = VALID_YAML.replace("filter: status = 'confirmed'\n", "filter: status = 'confirmed' status = 'paid'\n");
+        assert_finds("LS006", &spec, &[pos_in(&spec, "status = 'paid'", "status = 'paid'")]);
+        let f = &found("LS006", &spec)[0];
+        assert!(f.diagnostic.message.starts_with("metric `nights_booked`: "), "{}", f.diagnostic.message);
+        assert!(f.diagnostic.help.is_some());
+    }
+
+    #[test]
+    fn semicolon_in_expr() {
+        let spec = VALID_YAML.replace("    expr: nights\n", "    expr: nights; drop table x\n");
+        assert_finds("LS006", &spec, &[pos_in(&spec, "nights;", ";")]);
+    }
+
+    #[test]
+    fn bad_dimension_and_sql_source() {
+        let spec = VALID_YAML
+            .replace("device: lower(device)", "device: lower(device")
+            .replace("sql: select * from analytics.users where role = 'host'", "sql: delete from analytics.users");
+        let got = found("LS006", &spec);
+        let lines: Vec<usize> = got.iter().map(|f| f.at().0).collect();
+        assert_eq!(lines, vec![pos(&spec, "lower(device").0, pos(&spec, "delete from").0], "{got:?}");
+    }
+
+    #[test]
+    fn function_in_derived() {
+        let spec = VALID_YAML.replace(
+            "derived: nights_booked / confirmed_bookings",
+            "derived: max(nights_booked) / confirmed_bookings",
+        );
+        assert_finds("LS006", &spec, &[pos_in(&spec, "derived:", "max")]);
+    }
+
+    #[test]
+    fn bad_relation_name_is_ls006_too() {
+        let spec = VALID_YAML.replace("table: analytics.reviews", "table: analytics reviews");
+        assert_finds("LS006", &spec, &[pos_in(&spec, "analytics reviews", "analytics")]);
+    }
+
+    #[test]
+    fn allow_with_reason_silences_metric_fragments() {
+        let spec = VALID_YAML
+            .replace("    expr: nights\n", "    expr: nights nights\n")
+            .replace("  grain: week\n", "  grain: week\n  allow: [{ code: LS006, reason: \"checked by the warehouse\" }]\n");
+        assert_clean("LS906", &spec);
+        assert_clean("LS902", &spec);
+        assert_clean("LS006", &spec);
+    }
 }
