@@ -111,8 +111,17 @@ mod with_duckdb {
             to: args.to,
             by: args.by.clone(),
         };
-        let compiled = sql::compile(&analysis.project, Dialect::Duckdb, &options)
+        let mut compiled = sql::compile(&analysis.project, Dialect::Duckdb, &options)
             .map_err(|e| Failure::new(e.to_string()))?;
+        // Spec files named inside a larger project: run only their products.
+        if let Some(focus) = &ws.focus {
+            let project = &analysis.project;
+            compiled.retain(|c| {
+                project
+                    .product(&c.product)
+                    .is_some_and(|p| focus.contains(&p.file))
+            });
+        }
         let data = match (&args.data, &args.duckdb) {
             (Some(dir), _) => {
                 if !dir.is_dir() {
@@ -131,7 +140,8 @@ mod with_duckdb {
                 ))
             }
         };
-        let engine = Engine::for_project(&analysis.project, &data).map_err(|e| {
+        let names: Vec<String> = compiled.iter().map(|c| c.product.clone()).collect();
+        let engine = Engine::for_products(&analysis.project, Some(&names), &data).map_err(|e| {
             let failure = Failure::new(e.to_string());
             match e {
                 crate::engine::EngineError::MissingData { .. } => failure.help(

@@ -141,15 +141,26 @@ impl Engine {
 
     /// Opens the data of a run and makes every relation the project reads queryable.
     pub fn for_project(project: &Project, data: &Data) -> Result<Engine, EngineError> {
+        Engine::for_products(project, None, data)
+    }
+
+    /// Opens the data of a run and makes the relations that the metrics of `products` read
+    /// queryable (every relation of the project when `None`).
+    pub fn for_products(
+        project: &Project,
+        products: Option<&[String]>,
+        data: &Data,
+    ) -> Result<Engine, EngineError> {
+        let rels = relations(project, products);
         match data {
             Data::Dir(dir) => {
                 let engine = Engine::in_memory()?;
-                engine.map_files(project, dir)?;
+                engine.map_files(&rels, dir)?;
                 Ok(engine)
             }
             Data::Database(path) => {
                 let engine = Engine::open_read_only(path)?;
-                engine.check_tables(project)?;
+                engine.check_tables(&rels)?;
                 Ok(engine)
             }
         }
@@ -160,10 +171,10 @@ impl Engine {
         &self.conn
     }
 
-    /// Maps each relation `schema.name` the project reads to `dir/schema/name.csv` or
+    /// Maps each relation `schema.name` to `dir/schema/name.csv` or
     /// `.parquet` (`dir/name.*` for an unqualified name) as a view of the same name.
-    pub fn map_files(&self, project: &Project, dir: &Path) -> Result<(), EngineError> {
-        for rel in relations(project) {
+    pub fn map_files(&self, rels: &[RelationName], dir: &Path) -> Result<(), EngineError> {
+        for rel in rels {
             let candidates = rel.candidates(dir);
             let Some(file) = candidates.iter().find(|p| p.is_file()) else {
                 return Err(EngineError::MissingData {
@@ -172,7 +183,7 @@ impl Engine {
                     expected: candidates.iter().map(|p| p.display().to_string()).collect(),
                 });
             };
-            self.create_view(&rel, file)?;
+            self.create_view(rel, file)?;
         }
         Ok(())
     }
@@ -215,8 +226,8 @@ impl Engine {
     }
 
     /// Checks that an opened database holds every relation the project reads.
-    fn check_tables(&self, project: &Project) -> Result<(), EngineError> {
-        for rel in relations(project) {
+    fn check_tables(&self, rels: &[RelationName]) -> Result<(), EngineError> {
+        for rel in rels {
             let (schema, name) = match rel.parts.as_slice() {
                 [name] => (None, name.as_str()),
                 [.., schema, name] => (Some(schema.as_str()), name.as_str()),

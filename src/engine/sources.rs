@@ -37,11 +37,29 @@ impl RelationName {
     }
 }
 
-/// Every relation the project's sources read: `table` sources, and the tables named inside
-/// `sql` sources (common table expressions excluded). Sorted, without repeats.
-pub fn relations(project: &Project) -> Vec<RelationName> {
+/// Every relation the sources read that the metrics of `products` aggregate (all sources when
+/// `None`): `table` sources, and the tables named inside `sql` sources (common table
+/// expressions excluded). Sorted, without repeats.
+pub fn relations(project: &Project, products: Option<&[String]>) -> Vec<RelationName> {
+    let used: Option<BTreeSet<&str>> = products.map(|names| {
+        project
+            .products
+            .iter()
+            .filter(|p| names.contains(&p.name.value))
+            .flat_map(|p| &p.metrics)
+            .filter_map(|m| m.compute.as_ref())
+            .flat_map(|c| c.measures())
+            .map(|m| m.source.value.as_str())
+            .collect()
+    });
     let mut out = BTreeSet::new();
     for source in &project.sources {
+        if used
+            .as_ref()
+            .is_some_and(|u| !u.contains(source.name.value.as_str()))
+        {
+            continue;
+        }
         let name = source.name.value.clone();
         match &source.relation {
             Some(Relation::Table(t)) => {

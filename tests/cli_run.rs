@@ -1,0 +1,397 @@
+//! `lodestar run` and `lodestar guard` through the binary, on the reference specs in specs/ and
+//! their data in examples/data: exit codes and the output that matters.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lodestar(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lodestar"))
+        .args(args)
+        .current_dir(root())
+        .env("LODESTAR_TODAY", "2026-11-23")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited")
+}
+
+#[cfg(not(feature = "duckdb"))]
+#[test]
+fn without_duckdb_run_and_guard_fail_with_a_reason() {
+    for cmd in ["run", "guard"] {
+        let o = lodestar(&[cmd, "specs/marketplace.yaml", "--data", "examples/data"]);
+        assert_eq!(code(&o), 2, "{cmd}");
+        assert!(
+            text(&o.stderr).contains("built without DuckDB"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+}
+
+#[cfg(feature = "duckdb")]
+mod with_duckdb {
+    use super::*;
+
+    fn csv_rows(o: &Output) -> Vec<Vec<String>> {
+        text(&o.stdout)
+            .lines()
+            .map(|l| l.split(',').map(str::to_owned).collect())
+            .collect()
+    }
+
+    #[test]
+    fn run_prints_the_scorecard_as_csv() {
+        let o = lodestar(&[
+            "run",
+            "specs/marketplace.yaml",
+            "--data",
+            "examples/data",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        let rows = csv_rows(&o);
+        // period, then the North Star, inputs and guardrails in spec order.
+        assert_eq!(rows[0][0], "period");
+        assert_eq!(rows[0][1], "nights_booked");
+        assert_eq!(rows[0].last().map(String::as_str), Some("refund_rate"));
+        // Twelve weeks, Monday 2026-08-31 to the week of 2026-11-16, in order.
+        assert_eq!(rows.len(), 1 + 12, "{}", text(&o.stdout));
+        assert_eq!(rows[1][0], "2026-08-31");
+        assert_eq!(rows[12][0], "2026-11-16");
+        for r in &rows[1..] {
+            assert_eq!(r.len(), rows[0].len());
+            let ns: f64 = r[1].parse().expect("the North Star has a value every week");
+            assert!(ns > 0.0);
+        }
+    }
+
+    #[test]
+    fn run_json_is_one_document_per_product() {
+        let o = lodestar(&[
+            "run",
+            "specs/marketplace.yaml",
+            "--data",
+            "examples/data",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).expect("valid JSON");
+        let products = v["products"].as_array().unwrap();
+        assert_eq!(products.len(), 1);
+        assert_eq!(products[0]["product"], "marketplace");
+        assert_eq!(products[0]["columns"][0], "period");
+        let rows = products[0]["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 12);
+        assert_eq!(rows[0]["period"], "2026-08-31");
+        assert!(rows[0]["nights_booked"].is_number());
+    }
+
+    #[test]
+    fn run_table_is_aligned_and_agrees_with_csv() {
+        let table = lodestar(&["run", "specs/marketplace.yaml", "--data", "examples/data"]);
+        assert_eq!(code(&table), 0, "{}", text(&table.stderr));
+        let out = text(&table.stdout);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "marketplace");
+        assert!(lines[1].starts_with("period"));
+        assert!(lines[2].starts_with("----------"));
+        assert!(lines[3].starts_with("2026-08-31"));
+        // The North Star's first value, printed whole, is the CSV's.
+        let csv = csv_rows(&lodestar(&[
+            "run",
+            "specs/marketplace.yaml",
+            "--data",
+            "examples/data",
+            "--format",
+            "csv",
+        ]));
+        let first: f64 = csv[1][1].parse().unwrap();
+        assert!(
+            lines[3]
+                .split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+                == first
+        );
+    }
+
+    #[test]
+    fn run_every_product_of_the_project() {
+        let o = lodestar(&[
+            "run",
+            "specs",
+            "--data",
+            "examples/data",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+        let names: Vec<&str> = v["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["product"].as_str().unwrap())
+            .collect();
+        assert!(names.len() >= 5, "{names:?}");
+        assert!(names.contains(&"marketplace"));
+    }
+
+    #[test]
+    fn from_to_fills_periods_without_rows() {
+        // Five weeks before the data starts: every week present, counts zero.
+        let o = lodestar(&[
+            "run",
+            "specs/marketplace.yaml",
+            "--data",
+            "examples/data",
+            "--format",
+            "csv",
+            "--from",
+            "2026-07-27",
+            "--to",
+            "2026-08-30",
+        ]);
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        let rows = csv_rows(&o);
+        let periods: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            periods,
+            [
+                "2026-07-27",
+                "2026-08-03",
+                "2026-08-10",
+                "2026-08-17",
+                "2026-08-24"
+            ]
+        );
+        let col = rows[0]
+            .iter()
+            .position(|c| c == "confirmed_bookings")
+            .expect("a count metric");
+        assert!(
+            rows[1..].iter().all(|r| r[col] == "0"),
+            "{}",
+            text(&o.stdout)
+        );
+    }
+
+    #[test]
+    fn by_adds_the_dimension_column() {
+        let o = lodestar(&[
+            "run",
+            "specs/marketplace.yaml",
+            "--data",
+            "examples/data",
+            "--format",
+            "csv",
+            "--by",
+            "market",
+        ]);
+        if code(&o) == 2 {
+            // Some metric's source lacks the dimension: the message says which.
+            assert!(text(&o.stderr).contains("market"), "{}", text(&o.stderr));
+            return;
+        }
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        let rows = csv_rows(&o);
+        assert_eq!(rows[0][..2], ["period", "market"]);
+    }
+
+    #[test]
+    fn guard_reports_the_refund_wave_and_exits_1() {
+        let o = lodestar(&["guard", "specs/marketplace.yaml", "--data", "examples/data"]);
+        assert_eq!(code(&o), 1, "{}\n{}", text(&o.stdout), text(&o.stderr));
+        let out = text(&o.stdout);
+        let line = out
+            .lines()
+            .find(|l| l.contains("refund_rate"))
+            .expect("the breach is listed");
+        assert!(line.contains("2026-11-09"), "{out}");
+        assert!(line.contains("max 0.02"), "{out}");
+        assert!(out.contains("target: nights_booked"), "{out}");
+    }
+
+    #[test]
+    fn guard_json_lists_breaches_and_targets() {
+        let o = lodestar(&[
+            "guard",
+            "specs/marketplace.yaml",
+            "--data",
+            "examples/data",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code(&o), 1);
+        let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+        assert_eq!(v["breached"], true);
+        let p = &v["products"][0];
+        let breaches = p["breaches"].as_array().unwrap();
+        assert!(
+            breaches.iter().all(|b| b["guardrail"] == "refund_rate"),
+            "{breaches:?}"
+        );
+        assert!(breaches.iter().any(|b| b["period"] == "2026-11-09"));
+        let b = breaches
+            .iter()
+            .find(|b| b["period"] == "2026-11-09")
+            .unwrap();
+        assert!(b["value"].as_f64().unwrap() > b["max"].as_f64().unwrap());
+        let t = &p["targets"][0];
+        assert_eq!(t["metric"], "nights_booked");
+        assert_eq!(t["latest_period"], "2026-11-16");
+    }
+
+    #[test]
+    fn guard_exits_0_when_nothing_is_breached() {
+        // Before the refund wave, the marketplace holds every guardrail.
+        let o = lodestar(&[
+            "guard",
+            "specs/marketplace.yaml",
+            "--data",
+            "examples/data",
+            "--to",
+            "2026-11-01",
+        ]);
+        assert_eq!(code(&o), 0, "{}\n{}", text(&o.stdout), text(&o.stderr));
+        assert!(text(&o.stdout).contains("no guardrail breached"));
+    }
+
+    #[test]
+    fn a_missing_data_file_names_the_paths_and_exits_2() {
+        let tmp = tempfile::tempdir().unwrap();
+        let o = lodestar(&[
+            "run",
+            "specs/marketplace.yaml",
+            "--data",
+            tmp.path().to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 2);
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("lodging.") && err.contains(".csv") && err.contains(".parquet"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_project_with_errors_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = tmp.path().join("broken.yaml");
+        std::fs::write(
+            &spec,
+            "lodestar: 1\nproduct: p\nowners:\n  t: { name: T }\nsources:\n  s: { table: x.s, time: at }\n\
+             north_star:\n  name: n\n  owner: t\n  type: transaction\n  measure: { source: s, agg: count }\n",
+        )
+        .unwrap();
+        let o = lodestar(&[
+            "run",
+            spec.to_str().unwrap(),
+            "--data",
+            tmp.path().to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 1);
+        assert!(text(&o.stderr).contains("LS002"), "{}", text(&o.stderr));
+        assert!(text(&o.stdout).is_empty());
+    }
+
+    #[test]
+    fn bad_arguments_exit_2() {
+        let cases: &[&[&str]] = &[
+            &["run", "specs/marketplace.yaml"],
+            &[
+                "run",
+                "specs/marketplace.yaml",
+                "--data",
+                "examples/data",
+                "--duckdb",
+                "x.duckdb",
+            ],
+            &[
+                "run",
+                "specs/marketplace.yaml",
+                "--data",
+                "examples/data",
+                "--from",
+                "2026-13-01",
+            ],
+            &[
+                "run",
+                "specs/marketplace.yaml",
+                "--duckdb",
+                "no/such.duckdb",
+            ],
+            &["run", "specs/marketplace.yaml", "--data", "no/such/dir"],
+            &[
+                "run",
+                "specs/marketplace.yaml",
+                "--data",
+                "examples/data",
+                "--by",
+                "no_such_dimension",
+            ],
+        ];
+        for args in cases {
+            let o = lodestar(args);
+            assert_eq!(code(&o), 2, "{args:?}: {}", text(&o.stderr));
+            assert!(!text(&o.stderr).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_duckdb_file_is_read_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("w.duckdb");
+        {
+            let conn = duckdb::Connection::open(&file).unwrap();
+            let data = root().join("examples/data/lodging");
+            let lit = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "''"));
+            conn.execute_batch(&format!(
+                "CREATE SCHEMA lodging;
+                 CREATE TABLE lodging.bookings AS SELECT * FROM read_csv_auto({});
+                 CREATE TABLE lodging.searches AS SELECT * FROM read_csv_auto({});
+                 CREATE TABLE lodging.reviews AS SELECT * FROM read_csv_auto({});
+                 CREATE TABLE lodging.listings AS SELECT * FROM read_csv_auto({});",
+                lit(&data.join("bookings.csv")),
+                lit(&data.join("searches.csv")),
+                lit(&data.join("reviews.csv")),
+                lit(&data.join("listings.csv")),
+            ))
+            .unwrap();
+        }
+        let from_file = lodestar(&[
+            "run",
+            "specs/marketplace.yaml",
+            "--duckdb",
+            file.to_str().unwrap(),
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code(&from_file), 0, "{}", text(&from_file.stderr));
+        let from_dir = lodestar(&[
+            "run",
+            "specs/marketplace.yaml",
+            "--data",
+            "examples/data",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(text(&from_file.stdout), text(&from_dir.stdout));
+    }
+}
