@@ -430,6 +430,9 @@ fn rows_of(m: &Measure, orders: &[Order], visits: &[Visit]) -> Vec<Order> {
 fn keys_of(m: &Measure, run: &Run, rows: &[Order]) -> BTreeSet<Key> {
     let mut keys = BTreeSet::new();
     let mut dims = BTreeSet::new();
+    if !run.by_market {
+        dims.insert(Vec::new());
+    }
     for r in rows {
         let d = r.ts.date();
         if !run.in_range(d, m.window.is_some()) {

@@ -18,16 +18,16 @@ pub use sources::{relations, RelationName};
 /// Why the engine could not do its job (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("no data for table `{table}` (read by source `{source}`): expected {}", list(.expected))]
+    #[error("no data for table `{table}` (read by source `{read_by}`): expected {}", list(.expected))]
     MissingData {
         table: String,
-        source: String,
+        read_by: String,
         expected: Vec<String>,
     },
-    #[error("table `{table}` (read by source `{source}`) is not in {database}")]
+    #[error("table `{table}` (read by source `{read_by}`) is not in {database}")]
     MissingTable {
         table: String,
-        source: String,
+        read_by: String,
         database: String,
     },
     #[error("{path}: {message}")]
@@ -179,7 +179,7 @@ impl Engine {
             let Some(file) = candidates.iter().find(|p| p.is_file()) else {
                 return Err(EngineError::MissingData {
                     table: rel.dotted(),
-                    source: rel.source.clone(),
+                    read_by: rel.source.clone(),
                     expected: candidates.iter().map(|p| p.display().to_string()).collect(),
                 });
             };
@@ -193,7 +193,7 @@ impl Engine {
         if rel.parts.len() > 2 {
             return Err(EngineError::MissingData {
                 table: rel.dotted(),
-                source: rel.source.clone(),
+                read_by: rel.source.clone(),
                 expected: vec![
                     "a table named `name` or `schema.name` (catalogs are not mapped to files)"
                         .to_owned(),
@@ -233,19 +233,23 @@ impl Engine {
                 [.., schema, name] => (Some(schema.as_str()), name.as_str()),
                 [] => continue,
             };
-            let found: i64 = self
-                .conn
-                .query_row(
-                    "SELECT count(*) FROM information_schema.tables \
-                     WHERE lower(table_name) = lower(?) AND (? IS NULL OR lower(table_schema) = lower(?))",
-                    duckdb::params![name, schema, schema],
+            let tables =
+                "SELECT count(*) FROM information_schema.tables WHERE lower(table_name) = lower(?)";
+            let found: i64 = match schema {
+                Some(schema) => self.conn.query_row(
+                    &format!("{tables} AND lower(table_schema) = lower(?)"),
+                    duckdb::params![name, schema],
                     |row| row.get(0),
-                )
-                .map_err(duck("reading the database catalog"))?;
+                ),
+                None => self
+                    .conn
+                    .query_row(tables, duckdb::params![name], |row| row.get(0)),
+            }
+            .map_err(duck("reading the database catalog"))?;
             if found == 0 {
                 return Err(EngineError::MissingTable {
                     table: rel.dotted(),
-                    source: rel.source.clone(),
+                    read_by: rel.source.clone(),
                     database: self
                         .database
                         .as_ref()
