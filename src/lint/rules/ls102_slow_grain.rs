@@ -1,12 +1,35 @@
 use crate::diagnostics::Severity;
-use crate::lint::{Context, RuleInfo};
+use crate::lint::{Annotate, Context, RuleInfo};
+use crate::model::Grain;
 
 pub static INFO: RuleInfo = RuleInfo {
     code: "LS102",
     name: "slow-grain",
     default: Severity::Warning,
-    summary: "the North Star's grain is month or coarser",
-    doc: "TODO",
+    summary: "the North Star's grain is month or coarser: too slow to steer weekly work",
+    doc: r#"## What it checks
+The North Star's `grain` is `day` or `week` (the default), not `month`, `quarter` or `year`.
+
+## Why it matters
+A team that ships every week needs to see its North Star move every week. Reported monthly or
+quarterly, it gives a handful of data points a year, so nobody can tell which change moved it,
+and the inputs end up steering the work instead of the North Star.
+
+## Example
+```yaml
+north_star:
+  name: nights_booked
+  grain: month        # LS102
+```
+Fix it with `grain: week`. For a metric that needs a longer look-back (monthly actives), keep
+the weekly grain and add a trailing window to the measure: `window: 28 days`.
+
+## Configuration
+```toml
+[rules]
+LS102 = "warning"   # error | warning | off
+```
+"#,
     configurable: true,
 };
 
@@ -17,5 +40,62 @@ impl crate::lint::Rule for Rule {
         &INFO
     }
 
-    fn check(&self, _cx: &mut Context<'_>) {}
+    fn check(&self, cx: &mut Context<'_>) {
+        let project = cx.project;
+        for metric in project.products.iter().flat_map(|p| p.north_stars()) {
+            let grain = &metric.grain;
+            if matches!(grain.value, Grain::Month | Grain::Quarter | Grain::Year) {
+                cx.report_metric(
+                    metric,
+                    format!("the North Star `{}` is reported by {}", metric.name.value, grain.value),
+                    grain.span,
+                    "too coarse to steer weekly work",
+                )
+                .with_help(
+                    "use `grain: week`; for a longer look-back keep the weekly grain and add a \
+                     trailing `window: 28 days` to the measure",
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::{assert_clean, assert_finds, pos_in, VALID_LODE, VALID_YAML};
+
+    #[test]
+    fn passes_with_a_weekly_grain() {
+        assert_clean("LS102", VALID_YAML);
+        assert_clean("LS102", VALID_LODE);
+    }
+
+    #[test]
+    fn fails_on_month_quarter_and_year() {
+        for g in ["month", "quarter", "year"] {
+            let spec = VALID_YAML.replacen("grain: week", &format!("grain: {g}"), 1);
+            assert_finds("LS102", &spec, &[pos_in(&spec, "grain:", g)]);
+        }
+    }
+
+    #[test]
+    fn day_is_fine_and_inputs_are_not_checked() {
+        assert_clean("LS102", &VALID_YAML.replacen("grain: week", "grain: day", 1));
+        let spec = VALID_YAML.replace("    type: adoption\n", "    type: adoption\n    grain: quarter\n");
+        assert_clean("LS102", &spec);
+    }
+
+    #[test]
+    fn fails_in_the_dsl() {
+        let spec = VALID_LODE.replacen("grain week", "grain month", 1);
+        assert_finds("LS102", &spec, &[pos_in(&spec, "grain month", "month")]);
+    }
+
+    #[test]
+    fn can_be_raised_to_error() {
+        let spec = VALID_YAML.replacen("grain: week", "grain: month", 1);
+        let got = crate::lint::testing::findings_in(&[("s.yaml", &spec), ("lodestar.toml", "[rules]\nslow-grain = \"error\"\n")]);
+        let f = got.iter().find(|f| f.code == "LS102").expect("LS102");
+        assert_eq!(f.severity, crate::diagnostics::Severity::Error);
+    }
 }
