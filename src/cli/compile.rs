@@ -1,16 +1,165 @@
-//! `lodestar compile` (not built yet).
+//! `lodestar compile` and `lodestar dialects`.
 
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
 use clap::Args;
 
-use super::common::{Exit, Failure};
+use super::common::{self, Exit, Failure};
+use crate::diagnostics::render::{render, Format};
+use crate::sql::{self, CompiledProduct, Dialect, Options};
 
 #[derive(Debug, Args)]
-pub struct CompileArgs {}
+pub struct CompileArgs {
+    /// Spec files or project directories (default: the project of the current directory).
+    pub paths: Vec<PathBuf>,
+    /// The warehouse SQL dialect.
+    #[arg(long, value_enum)]
+    pub dialect: Dialect,
+    /// Write `<product>/<metric>.sql`, `scorecard.sql` and `guardrails.sql` under DIR
+    /// (default: print everything to stdout).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// First day to report (YYYY-MM-DD); with --to, every period in the range is present.
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<NaiveDate>,
+    /// Last day to report (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<NaiveDate>,
+    /// Break every metric down by a dimension of its source (repeatable).
+    #[arg(long = "by", value_name = "DIM")]
+    pub by: Vec<String>,
+}
 
-pub fn run(_args: &CompileArgs) -> Result<Exit, Failure> {
-    Err(Failure::new("`lodestar compile` is not built yet"))
+pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
+    let (ws, analysis) = common::check(&args.paths)?;
+    if analysis.has_errors() {
+        let errors: Vec<_> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        let mut err = std::io::stderr().lock();
+        let _ = std::io::Write::write_all(
+            &mut err,
+            render(Format::Human, &ws.files, &errors).as_bytes(),
+        );
+        let _ = std::io::Write::write_all(
+            &mut err,
+            format!(
+                "error: the project has {} error(s); nothing was compiled\n",
+                errors.len()
+            )
+            .as_bytes(),
+        );
+        return Ok(Exit::Findings);
+    }
+    if let (Some(f), Some(t)) = (args.from, args.to) {
+        if f > t {
+            return Err(Failure::new(format!("--from {f} is after --to {t}")));
+        }
+    }
+    let options = Options {
+        from: args.from,
+        to: args.to,
+        by: args.by.clone(),
+    };
+    let products =
+        sql::compile(&analysis.project, args.dialect, &options).map_err(|e| match e {
+            sql::CompileError::Invalid(m) => Failure::new(m),
+            e @ sql::CompileError::Internal { .. } => Failure::new(e.to_string())
+                .help("this is a bug in lodestar; please report it with the spec"),
+        })?;
+    match &args.out {
+        None => common::print(&listing(&products)),
+        Some(dir) => write_all(dir, &products)?,
+    }
+    Ok(Exit::Clean)
+}
+
+/// The files of every product, in order: metrics, scorecard, guardrails.
+fn files(p: &CompiledProduct) -> impl Iterator<Item = (String, &str)> {
+    p.metrics
+        .iter()
+        .map(|m| (format!("{}.sql", m.name), m.sql.as_str()))
+        .chain([
+            ("scorecard.sql".to_owned(), p.scorecard.as_str()),
+            ("guardrails.sql".to_owned(), p.guardrails.as_str()),
+        ])
+}
+
+fn listing(products: &[CompiledProduct]) -> String {
+    let mut out = String::new();
+    for p in products {
+        for (file, sql) in files(p) {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("-- {}/{file}\n{sql}", p.product));
+        }
+    }
+    out
+}
+
+/// Writes every file into a temporary directory next to `dir`, then moves each product's
+/// directory into place, so a failure leaves no half-written product.
+fn write_all(dir: &Path, products: &[CompiledProduct]) -> Result<(), Failure> {
+    let io = |what: &Path, e: std::io::Error| Failure::new(format!("{}: {e}", what.display()));
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let parent = dir.canonicalize().map_err(|e| io(dir, e))?;
+    let tmp = tempdir_in(&parent).map_err(|e| io(&parent, e))?;
+    let result = (|| {
+        for p in products {
+            let pdir = tmp.join(&p.product);
+            std::fs::create_dir_all(&pdir).map_err(|e| io(&pdir, e))?;
+            for (file, sql) in files(p) {
+                let path = pdir.join(file);
+                std::fs::write(&path, sql).map_err(|e| io(&path, e))?;
+            }
+        }
+        for p in products {
+            let target = dir.join(&p.product);
+            if target.exists() {
+                std::fs::remove_dir_all(&target).map_err(|e| io(&target, e))?;
+            }
+            std::fs::rename(tmp.join(&p.product), &target).map_err(|e| io(&target, e))?;
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+/// A fresh hidden directory inside `dir` (same file system, so renames are atomic).
+fn tempdir_in(dir: &Path) -> std::io::Result<PathBuf> {
+    let pid = std::process::id();
+    for i in 0..1000 {
+        let path = dir.join(format!(".lodestar-compile-{pid}-{i}"));
+        match std::fs::create_dir(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(
+        "could not create a temporary directory",
+    ))
 }
 
 pub fn dialects() -> Result<Exit, Failure> {
-    Err(Failure::new("`lodestar compile` is not built yet"))
+    let width = Dialect::ALL
+        .iter()
+        .map(|d| d.name().len())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!(
+        "{:width$}  what it writes differently from the generic SQL\n",
+        "dialect"
+    );
+    for d in Dialect::ALL {
+        out.push_str(&format!("{:width$}  {}\n", d.name(), d.notes()));
+    }
+    common::print(&out);
+    Ok(Exit::Clean)
 }

@@ -1,11 +1,17 @@
 //! Model → SQL, per dialect. The only stage that knows SQL dialects.
 //!
-//! Entry point: [`compile`]. (Being built: the signature is the contract the engine, docs and
-//! CLI rely on.)
+//! Entry point: [`compile`]. Model → plan of parts per query ([`query`]) → text built from
+//! quoted names and re-rendered fragment trees ([`render`]), written the generic way with
+//! per-dialect overrides ([`dialect`]) → re-parsed with the target's sqlparser dialect before
+//! it leaves. The meaning of every query is written down in `docs/sql.md`.
+
+mod dialect;
+mod query;
+mod render;
 
 use chrono::NaiveDate;
 
-use crate::model::Project;
+use crate::model::{Metric, Product, Project};
 
 /// A warehouse SQL dialect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
@@ -85,7 +91,18 @@ pub enum CompileError {
     Invalid(String),
     /// Generated SQL failed to re-parse: a bug in lodestar, never output.
     #[error("internal error: generated SQL for {what} does not parse as {dialect}: {error}")]
-    Internal { what: String, dialect: &'static str, error: String },
+    Internal {
+        what: String,
+        dialect: &'static str,
+        error: String,
+    },
+}
+
+impl Dialect {
+    /// What this dialect writes differently from the generic form (for `lodestar dialects`).
+    pub fn notes(self) -> &'static str {
+        dialect::vendor(self).notes()
+    }
 }
 
 /// Compiles every product of a checked project (one without errors) for one dialect.
@@ -94,6 +111,175 @@ pub fn compile(
     dialect: Dialect,
     options: &Options,
 ) -> Result<Vec<CompiledProduct>, CompileError> {
-    let _ = (project, dialect, options);
-    Err(CompileError::Invalid("the SQL stage is being built".to_owned()))
+    let v = dialect::vendor(dialect);
+    let mut out = Vec::with_capacity(project.products.len());
+    for product in &project.products {
+        let ctx = query::Ctx {
+            project,
+            product,
+            v,
+            options,
+        };
+        let name = &product.name.value;
+        let mut metrics = Vec::with_capacity(product.metrics.len());
+        for m in &product.metrics {
+            let built = query::build(&ctx, &[("value", m)], m.grain.value, "")?;
+            let what = format!("{name}/{}", m.name.value);
+            metrics.push(CompiledMetric {
+                name: m.name.value.clone(),
+                sql: finish(dialect, &what, built)?,
+            });
+        }
+        let scorecard = scorecard(&ctx, product)?;
+        let guardrails = guardrails(&ctx, product)?;
+        out.push(CompiledProduct {
+            product: name.clone(),
+            metrics,
+            scorecard: finish(dialect, &format!("{name}/scorecard"), scorecard)?,
+            guardrails: finish(dialect, &format!("{name}/guardrails"), guardrails)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Every metric at the North Star's grain (the first metric's, when there is no single one).
+fn scorecard(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, CompileError> {
+    let grain = match product.north_star().or(product.metrics.first()) {
+        Some(m) => m.grain.value,
+        None => crate::model::Grain::Week,
+    };
+    let outputs: Vec<(&str, &Metric)> = product
+        .metrics
+        .iter()
+        .map(|m| (m.name.value.as_str(), m))
+        .collect();
+    if outputs.is_empty() {
+        return Err(CompileError::Invalid(format!(
+            "product `{}` has no metrics",
+            product.name.value
+        )));
+    }
+    query::build(ctx, &outputs, grain, "")
+}
+
+/// Every period where a guardrail (at its own grain) is outside its threshold.
+fn guardrails(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, CompileError> {
+    let v = ctx.v;
+    let id = |s: &str| render::ident(v, s);
+    let float = |x: &str| v.float(x);
+    let (period, guardrail, value, min, max) = (
+        id("period")?,
+        id("guardrail")?,
+        id("value")?,
+        id("min")?,
+        id("max")?,
+    );
+    let dims: Vec<String> = ctx
+        .options
+        .by
+        .iter()
+        .map(|d| id(d))
+        .collect::<Result<_, _>>()?;
+    let mut keys = vec![period.clone()];
+    keys.extend(dims.iter().cloned());
+    let mut ctes = Vec::new();
+    let mut breaches = Vec::new();
+    for (j, g) in product.guardrails().enumerate() {
+        let built = query::build(ctx, &[("value", g)], g.grain.value, &format!("g{j}_"))?;
+        let name = id(&format!("g{j}"))?;
+        ctes.extend(built.ctes);
+        ctes.push((name.clone(), built.select));
+        let bound =
+            |b: Option<&crate::diagnostics::Spanned<f64>>| -> Result<Option<String>, CompileError> {
+                b.map(|b| render::number(b.value)).transpose()
+            };
+        let lo = bound(g.threshold.as_ref().and_then(|t| t.min.as_ref()))?;
+        let hi = bound(g.threshold.as_ref().and_then(|t| t.max.as_ref()))?;
+        let mut when = Vec::new();
+        if let Some(lo) = &lo {
+            when.push(format!("{name}.{value} < {lo}"));
+        }
+        if let Some(hi) = &hi {
+            when.push(format!("{name}.{value} > {hi}"));
+        }
+        if when.is_empty() {
+            continue;
+        }
+        let null = "NULL".to_owned();
+        let mut cols: Vec<String> = keys.iter().map(|k| format!("{name}.{k} AS {k}")).collect();
+        cols.push(format!(
+            "{} AS {guardrail}",
+            render::string(v, &g.name.value)?
+        ));
+        cols.push(format!("{} AS {value}", float(&format!("{name}.{value}"))));
+        cols.push(format!("{} AS {min}", float(lo.as_ref().unwrap_or(&null))));
+        cols.push(format!("{} AS {max}", float(hi.as_ref().unwrap_or(&null))));
+        breaches.push(format!(
+            "SELECT {} FROM {name} WHERE {}",
+            cols.join(", "),
+            when.join(" OR ")
+        ));
+    }
+    if breaches.is_empty() {
+        let mut cols = vec![format!("CAST(NULL AS DATE) AS {period}")];
+        cols.extend(
+            dims.iter()
+                .map(|d| format!("CAST(NULL AS {}) AS {d}", v.string_type())),
+        );
+        cols.push(format!("CAST(NULL AS {}) AS {guardrail}", v.string_type()));
+        for c in [&value, &min, &max] {
+            cols.push(format!("{} AS {c}", float("NULL")));
+        }
+        breaches.push(format!("SELECT {} WHERE 1 = 0", cols.join(", ")));
+    }
+    let mut all = keys.clone();
+    all.extend([guardrail.clone(), value, min, max]);
+    let b = id("breaches")?;
+    let select = format!(
+        "SELECT {}\nFROM (\n  {}\n) AS {b}",
+        all.iter()
+            .map(|c| format!("{b}.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        breaches.join("\n  UNION ALL\n  ")
+    );
+    keys.push(guardrail);
+    Ok(query::Built { ctes, select, keys })
+}
+
+/// The statement's text, re-parsed with the dialect: exactly one statement, or an internal
+/// error (never output).
+fn finish(dialect: Dialect, what: &str, built: query::Built) -> Result<String, CompileError> {
+    let v = dialect::vendor(dialect);
+    let mut sql = String::new();
+    for (i, (name, body)) in built.ctes.iter().enumerate() {
+        sql.push_str(if i == 0 { "WITH " } else { ",\n" });
+        sql.push_str(&format!("{name} AS (\n  {}\n)", body.replace('\n', "\n  ")));
+    }
+    if !built.ctes.is_empty() {
+        sql.push('\n');
+    }
+    sql.push_str(&built.select);
+    sql.push_str(&format!(
+        "\nORDER BY {}{};\n",
+        built.keys.join(", "),
+        v.suffix()
+    ));
+    let parsed = sqlparser::parser::Parser::new(v.parser())
+        .with_recursion_limit(256)
+        .try_with_sql(&sql)
+        .and_then(|mut p| p.parse_statements());
+    let internal = |error: String| CompileError::Internal {
+        what: what.to_owned(),
+        dialect: dialect.name(),
+        error,
+    };
+    match parsed {
+        Ok(statements) if statements.len() == 1 => Ok(sql),
+        Ok(statements) => Err(internal(format!(
+            "{} statements instead of one",
+            statements.len()
+        ))),
+        Err(e) => Err(internal(e.to_string())),
+    }
 }
