@@ -1,0 +1,432 @@
+//! The SQL stage: the generic (DuckDB) output snapshotted once per spec, every other dialect
+//! snapshotted as a line diff against it, every output re-parsed, and an injection corpus that
+//! must end in a diagnostic or a quoted name, never in a second statement.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use lodestar::project::{self, Analysis};
+use lodestar::sql::{self, CompileError, CompiledProduct, Dialect, Options};
+use sqlparser::dialect::{dialect_from_str, GenericDialect};
+use sqlparser::parser::Parser;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+}
+
+fn analyze(path: &Path) -> Analysis {
+    let ws = project::load(&[path.to_path_buf()]).expect("fixture loads");
+    project::analyze(&ws, today())
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn checked(name: &str) -> Analysis {
+    let a = analyze(&fixture(name));
+    let errors: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| &d.message)
+        .collect();
+    assert!(errors.is_empty(), "{name} has errors: {errors:?}");
+    a
+}
+
+/// Every file of a compilation, as `lodestar compile` prints it.
+fn listing(products: &[CompiledProduct]) -> String {
+    let mut out = String::new();
+    for p in products {
+        for m in &p.metrics {
+            out.push_str(&format!("-- {}/{}.sql\n{}\n", p.product, m.name, m.sql));
+        }
+        out.push_str(&format!(
+            "-- {}/scorecard.sql\n{}\n",
+            p.product, p.scorecard
+        ));
+        out.push_str(&format!(
+            "-- {}/guardrails.sql\n{}\n",
+            p.product, p.guardrails
+        ));
+    }
+    out
+}
+
+fn statements(products: &[CompiledProduct]) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    for p in products {
+        for m in &p.metrics {
+            out.push((format!("{}/{}", p.product, m.name), m.sql.as_str()));
+        }
+        out.push((format!("{}/scorecard", p.product), p.scorecard.as_str()));
+        out.push((format!("{}/guardrails", p.product), p.guardrails.as_str()));
+    }
+    out
+}
+
+/// Changed lines only, `-` for the generic form and `+` for the dialect's.
+fn diff(generic: &str, dialect: &str) -> String {
+    let d = similar::TextDiff::from_lines(generic, dialect);
+    let mut out = String::new();
+    for group in d.grouped_ops(0) {
+        for op in group {
+            for change in d.iter_changes(&op) {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => "-",
+                    similar::ChangeTag::Insert => "+",
+                    similar::ChangeTag::Equal => " ",
+                };
+                out.push_str(sign);
+                out.push_str(change.as_str().unwrap_or(""));
+                if change.missing_newline() {
+                    out.push('\n');
+                }
+            }
+        }
+        out.push_str("@@\n");
+    }
+    out
+}
+
+fn options(from_to: bool, by: &[&str]) -> Options {
+    Options {
+        from: from_to.then(|| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+        to: from_to.then(|| NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()),
+        by: by.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// The specs and options snapshotted, each by a name.
+fn cases() -> Vec<(&'static str, &'static str, Options)> {
+    vec![
+        ("marketplace", "valid/marketplace.yaml", options(false, &[])),
+        ("everything", "sql/everything.yaml", options(false, &[])),
+        (
+            "everything_range_by",
+            "sql/everything.yaml",
+            options(true, &["country", "plan"]),
+        ),
+    ]
+}
+
+#[test]
+fn generic_sql_snapshots() {
+    for (name, file, opts) in cases() {
+        let a = checked(file);
+        let out = sql::compile(&a.project, Dialect::Duckdb, &opts).expect("compiles");
+        insta::assert_snapshot!(format!("{name}__duckdb"), listing(&out));
+    }
+}
+
+#[test]
+fn dialect_snapshots_are_diffs_against_generic() {
+    for (name, file, opts) in cases() {
+        let a = checked(file);
+        let generic = listing(&sql::compile(&a.project, Dialect::Duckdb, &opts).unwrap());
+        for &d in &Dialect::ALL[1..] {
+            let out = listing(&sql::compile(&a.project, d, &opts).expect("compiles"));
+            insta::assert_snapshot!(format!("{name}__{}", d.name()), diff(&generic, &out));
+        }
+    }
+}
+
+fn parser_dialect(d: Dialect) -> Box<dyn sqlparser::dialect::Dialect> {
+    match d {
+        Dialect::Trino => Box::new(GenericDialect),
+        Dialect::Postgres => dialect_from_str("postgresql").unwrap(),
+        _ => dialect_from_str(d.name()).unwrap(),
+    }
+}
+
+/// Each file is exactly one statement in the dialect's grammar.
+fn assert_one_statement(d: Dialect, what: &str, sql: &str) {
+    let parsed = Parser::new(&*parser_dialect(d))
+        .with_recursion_limit(256)
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements());
+    match parsed {
+        Ok(s) => assert_eq!(
+            s.len(),
+            1,
+            "{what} ({}) is {} statements:\n{sql}",
+            d.name(),
+            s.len()
+        ),
+        Err(e) => panic!("{what} does not parse as {}: {e}\n{sql}", d.name()),
+    }
+}
+
+#[test]
+fn every_dialect_output_reparses() {
+    for (_, file, opts) in cases() {
+        let a = checked(file);
+        for &d in Dialect::ALL {
+            let out = sql::compile(&a.project, d, &opts).unwrap();
+            for (what, s) in statements(&out) {
+                assert_one_statement(d, &what, s);
+            }
+        }
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = checked("sql/everything.yaml");
+    let b = checked("sql/everything.yaml");
+    for &d in Dialect::ALL {
+        let opts = options(true, &["plan"]);
+        assert_eq!(
+            listing(&sql::compile(&a.project, d, &opts).unwrap()),
+            listing(&sql::compile(&b.project, d, &opts).unwrap())
+        );
+    }
+}
+
+#[test]
+fn by_a_dimension_a_source_lacks_names_metric_source_and_dimensions() {
+    let a = checked("valid/marketplace.yaml");
+    let err = sql::compile(&a.project, Dialect::Duckdb, &options(false, &["market"])).unwrap_err();
+    let CompileError::Invalid(m) = err else {
+        panic!("expected Invalid, got {err:?}")
+    };
+    assert!(
+        m.contains("`new_hosts`") && m.contains("`hosts`") && m.contains("`market`"),
+        "{m}"
+    );
+    let err = sql::compile(&a.project, Dialect::Duckdb, &options(false, &["nope"])).unwrap_err();
+    let CompileError::Invalid(m) = err else {
+        panic!("expected Invalid")
+    };
+    assert!(m.contains("it has: market, device"), "{m}");
+}
+
+#[test]
+fn weeks_start_on_monday_in_every_dialect() {
+    let a = checked("valid/marketplace.yaml");
+    let expect = [
+        (Dialect::Duckdb, "DATE_TRUNC('week'"),
+        (Dialect::Bigquery, "ISOWEEK"),
+        (Dialect::Snowflake, "DAYOFWEEKISO"),
+        (Dialect::Databricks, "DATE_TRUNC('week'"),
+        (Dialect::Trino, "DATE_TRUNC('week'"),
+        (Dialect::Clickhouse, "toMonday("),
+    ];
+    for (d, needle) in expect {
+        let out = sql::compile(&a.project, d, &Options::default()).unwrap();
+        assert!(
+            out[0].scorecard.contains(needle),
+            "{}: {}",
+            d.name(),
+            out[0].scorecard
+        );
+    }
+}
+
+#[test]
+fn range_generates_every_period() {
+    let a = checked("valid/marketplace.yaml");
+    // 2026-01-01 (a Thursday) .. 2026-03-31: weeks from Monday 2025-12-29, 14 of them.
+    let out = sql::compile(&a.project, Dialect::Duckdb, &options(true, &[])).unwrap();
+    let s = &out[0].metrics[0].sql;
+    assert!(
+        s.contains("DATE '2025-12-29'") && s.contains("generate_series(0, 13)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("DATE '2026-01-01'") && s.contains("DATE '2026-03-31'"),
+        "{s}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Injection corpus.
+
+/// A spec whose parts are replaced from `set` (each value written as a YAML string).
+fn spec(set: &[(&str, &str)]) -> String {
+    let get = |k: &str, default: &str| -> String {
+        let v = set
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| *v)
+            .unwrap_or(default);
+        serde_json::to_string(v).unwrap()
+    };
+    format!(
+        r#"lodestar: 1
+product: shop
+owners:
+  o: {{ name: Owner }}
+sources:
+  {src}:
+    {rel_key}: {rel}
+    time: {time}
+    dimensions:
+      {dim}: {dim_expr}
+north_star:
+  name: buyers
+  description: Buyers.
+  owner: o
+  type: transaction
+  measure: {{ source: {src}, agg: count_distinct, expr: {expr}, filter: {filter}, having: {having} }}
+inputs:
+  - name: spend
+    description: Spend.
+    owner: o
+    type: revenue
+    ratio:
+      numerator: {{ source: {src}, agg: sum, expr: {expr} }}
+      denominator: buyers
+  - name: spend_per_buyer
+    description: Spend per buyer.
+    owner: o
+    type: revenue
+    derived: {derived}
+guardrails:
+  - name: order_count
+    description: Orders.
+    owner: o
+    type: quality
+    measure: {{ source: {src}, agg: count }}
+    threshold: {{ min: 0 }}
+"#,
+        src = get("source", "orders"),
+        rel_key = if set.iter().any(|(k, _)| *k == "sql") {
+            "sql"
+        } else {
+            "table"
+        },
+        rel = get(
+            if set.iter().any(|(k, _)| *k == "sql") {
+                "sql"
+            } else {
+                "table"
+            },
+            "shop.orders"
+        ),
+        time = get("time", "ordered_at"),
+        dim = get("dim", "country"),
+        dim_expr = get("dim_expr", "country"),
+        expr = get("expr", "amount"),
+        filter = get("filter", "status = 'paid'"),
+        having = get("having", "count(*) >= 2"),
+        derived = get("derived", "spend / buyers"),
+    )
+}
+
+const EVIL: &[&str] = &[
+    "; drop table t",
+    " -- hidden",
+    " /* hidden */",
+    ")",
+    "(",
+    " drop table t",
+    "); drop table t; --",
+];
+
+#[test]
+fn injection_corpus_ends_in_ls006_or_a_quoted_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        ("expr", "amount"),
+        ("filter", "status = 'paid'"),
+        ("having", "count(*) >= 2"),
+        ("dim_expr", "country"),
+        ("derived", "spend / buyers"),
+        ("sql", "select * from shop.orders"),
+    ];
+    let mut cases: Vec<(Vec<(&str, String)>, bool)> = Vec::new();
+    for (key, good) in base {
+        for evil in EVIL {
+            cases.push((vec![(key, format!("{good}{evil}"))], true));
+        }
+    }
+    // Quote-breaking names inside fragments: must come out quoted, never as syntax.
+    for name in [r#""a""b""#, r#""a`b""#, r#""x"" ; drop table t; --""#] {
+        cases.push((vec![("expr", name.to_owned())], false));
+        cases.push((vec![("filter", format!("{name} = 1"))], false));
+        cases.push((
+            vec![("having", format!("count(distinct {name}) >= 2"))],
+            false,
+        ));
+        cases.push((vec![("dim_expr", name.to_owned())], false));
+        cases.push((
+            vec![("sql", format!("select {name} from shop.orders"))],
+            false,
+        ));
+    }
+    // Quote-breaking names as names: dimension, source, table, time column.
+    for name in [r#"a"b"#, "a`b", r#"x"; drop table t; --"#] {
+        cases.push((vec![("dim", name.to_owned())], false));
+        cases.push((vec![("source", name.to_owned())], false));
+        cases.push((vec![("table", format!("shop.{name}"))], false));
+        cases.push((vec![("time", name.to_owned())], false));
+    }
+    let mut compiled = 0;
+    for (i, (set, must_be_ls006)) in cases.iter().enumerate() {
+        let set: Vec<(&str, &str)> = set.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let path = dir.path().join(format!("case{i}.yaml"));
+        std::fs::write(&path, spec(&set)).unwrap();
+        let a = analyze(&path);
+        let codes: Vec<&str> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code.as_ref())
+            .collect();
+        if *must_be_ls006 {
+            assert!(
+                codes.contains(&"LS006"),
+                "{set:?}: expected LS006, got {codes:?}"
+            );
+            continue;
+        }
+        if !codes.is_empty() {
+            // Names the rules refuse (not snake_case, unknown columns, ...) never reach SQL.
+            continue;
+        }
+        let dim = set
+            .iter()
+            .find(|(k, _)| *k == "dim")
+            .map(|(_, v)| *v)
+            .unwrap_or("country");
+        for &d in Dialect::ALL {
+            let opts = Options {
+                by: vec![dim.to_owned()],
+                ..Options::default()
+            };
+            match sql::compile(&a.project, d, &opts) {
+                // A name the dialect cannot quote is refused with a message, never written.
+                Err(CompileError::Invalid(m)) => {
+                    assert!(m.contains("rename"), "{set:?} {}: {m}", d.name())
+                }
+                Err(e) => panic!("{set:?} {}: {e}", d.name()),
+                Ok(out) => {
+                    compiled += 1;
+                    for (what, s) in statements(&out) {
+                        assert_one_statement(d, &what, s);
+                        assert!(!s.to_ascii_lowercase().contains("\ndrop"), "{what}: {s}");
+                    }
+                    if d == Dialect::Duckdb {
+                        let text = listing(&out);
+                        for (_, v) in &set {
+                            if v.contains(r#""a""b""#) {
+                                assert!(text.contains(r#""a""b""#), "{text}");
+                            }
+                        }
+                        if dim == r#"a"b"# {
+                            assert!(text.contains(r#"AS "a""b""#), "{text}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        compiled > 20,
+        "the corpus must also compile some cases ({compiled})"
+    );
+}
