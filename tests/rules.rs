@@ -21,7 +21,11 @@ fn findings(dir: &Path) -> Vec<String> {
     let ws = lodestar::project::load(&[dir.to_path_buf()])
         .unwrap_or_else(|e| panic!("cannot load {}: {e}", dir.display()));
     let analysis = lodestar::project::analyze(&ws, today());
-    let case = dir.file_name().expect("case name").to_string_lossy().into_owned();
+    let case = dir
+        .file_name()
+        .expect("case name")
+        .to_string_lossy()
+        .into_owned();
     analysis
         .diagnostics
         .iter()
@@ -32,7 +36,10 @@ fn findings(dir: &Path) -> Vec<String> {
                     let (line, col) = file.line_col(span.start as usize);
                     let marker = format!("/{case}/");
                     let path = file.path.replace('\\', "/");
-                    let rel = path.rsplit_once(&marker).map(|(_, r)| r.to_owned()).unwrap_or(path);
+                    let rel = path
+                        .rsplit_once(&marker)
+                        .map(|(_, r)| r.to_owned())
+                        .unwrap_or(path);
                     (rel, line, col)
                 }
                 None => ("-".to_owned(), 0, 0),
@@ -50,18 +57,31 @@ fn rule_fixtures() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 5, "expected the rule fixture cases, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 5,
+        "expected the rule fixture cases, found {}",
+        dirs.len()
+    );
     let mut failures = Vec::new();
     for dir in &dirs {
         let expected_path = dir.join("expected.txt");
         let text = std::fs::read_to_string(&expected_path)
             .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
-        let expected: Vec<&str> =
-            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+        let expected: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
         let with_severity = expected.iter().any(|l| l.split_whitespace().count() == 3);
         let actual: Vec<String> = findings(dir)
             .into_iter()
-            .map(|f| if with_severity { f } else { f.rsplit_once(' ').map(|(a, _)| a.to_owned()).unwrap_or(f) })
+            .map(|f| {
+                if with_severity {
+                    f
+                } else {
+                    f.rsplit_once(' ').map(|(a, _)| a.to_owned()).unwrap_or(f)
+                }
+            })
             .collect();
         if actual != expected {
             failures.push(format!(
@@ -72,5 +92,9 @@ fn rule_fixtures() {
             ));
         }
     }
-    assert!(failures.is_empty(), "rule fixtures differ:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "rule fixtures differ:\n{}",
+        failures.join("\n")
+    );
 }

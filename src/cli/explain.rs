@@ -40,10 +40,23 @@ fn default_of(rule: &RuleInfo) -> &'static str {
 /// One line per code: code, name, default severity, summary.
 fn rules_table() -> String {
     let name_width = ALL_INFO.iter().map(|i| i.name.len()).max().unwrap_or(0);
-    let default_width = ALL_INFO.iter().map(|i| default_of(i).len()).max().unwrap_or(0);
-    let mut out = format!("{:<5}  {:<name_width$}  {:<default_width$}  SUMMARY\n", "CODE", "NAME", "DEFAULT");
+    let default_width = ALL_INFO
+        .iter()
+        .map(|i| default_of(i).len())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!(
+        "{:<5}  {:<name_width$}  {:<default_width$}  SUMMARY\n",
+        "CODE", "NAME", "DEFAULT"
+    );
     for i in ALL_INFO {
-        out.push_str(&format!("{:<5}  {:<name_width$}  {:<default_width$}  {}\n", i.code, i.name, default_of(i), i.summary));
+        out.push_str(&format!(
+            "{:<5}  {:<name_width$}  {:<default_width$}  {}\n",
+            i.code,
+            i.name,
+            default_of(i),
+            i.summary
+        ));
     }
     out.push_str(
         "\nSet levels in lodestar.toml ([rules] LS107 = \"off\"); `lodestar explain CODE` prints a rule's documentation.\n",
@@ -57,18 +70,30 @@ fn explanation(rule: &RuleInfo) -> String {
     } else {
         "always an error".to_owned()
     };
-    format!("{} {} ({default})\n{}\n\n{}\n", rule.code, rule.name, rule.summary, rule.doc.trim_end())
+    format!(
+        "{} {} ({default})\n{}\n\n{}\n",
+        rule.code,
+        rule.name,
+        rule.summary,
+        rule.doc.trim_end()
+    )
 }
 
 fn unknown(code: &str) -> Failure {
     let key = code.trim();
     // `did_you_mean` compares in lowercase.
-    let lower: Vec<String> = ALL_INFO.iter().flat_map(|i| [i.code.to_ascii_lowercase(), i.name.to_owned()]).collect();
+    let lower: Vec<String> = ALL_INFO
+        .iter()
+        .flat_map(|i| [i.code.to_ascii_lowercase(), i.name.to_owned()])
+        .collect();
     let candidates: Vec<&str> = lower.iter().map(String::as_str).collect();
     let guess = crate::syntax::did_you_mean(key, &candidates).and_then(info);
     let failure = Failure::new(format!("`{key}` is not a rule code or name"));
     match guess {
-        Some(g) => failure.help(format!("did you mean {} ({})? `lodestar rules` lists every code", g.code, g.name)),
+        Some(g) => failure.help(format!(
+            "did you mean {} ({})? `lodestar rules` lists every code",
+            g.code, g.name
+        )),
         None => failure.help("`lodestar rules` lists every code"),
     }
 }
@@ -81,17 +106,27 @@ mod tests {
     fn table_lists_every_code_with_its_default() {
         let t = rules_table();
         for i in ALL_INFO {
-            let line = t.lines().find(|l| l.starts_with(i.code)).unwrap_or_else(|| panic!("{} missing", i.code));
+            let line = t
+                .lines()
+                .find(|l| l.starts_with(i.code))
+                .unwrap_or_else(|| panic!("{} missing", i.code));
             assert!(line.contains(i.name) && line.contains(i.summary), "{line}");
         }
-        assert!(t.lines().any(|l| l.starts_with("LS107") && l.contains("warning")));
-        assert!(t.lines().any(|l| l.starts_with("LS901") && l.contains("always error")));
+        assert!(t
+            .lines()
+            .any(|l| l.starts_with("LS107") && l.contains("warning")));
+        assert!(t
+            .lines()
+            .any(|l| l.starts_with("LS901") && l.contains("always error")));
     }
 
     #[test]
     fn explanation_prints_the_doc() {
         let e = explanation(info("vanity-name").unwrap());
-        assert!(e.starts_with("LS103 vanity-name (default: warning)\n"), "{e}");
+        assert!(
+            e.starts_with("LS103 vanity-name (default: warning)\n"),
+            "{e}"
+        );
         assert!(e.contains("## Why it matters"));
         assert!(explanation(info("ls901").unwrap()).contains("(always an error)"));
     }
@@ -100,8 +135,17 @@ mod tests {
     fn unknown_code_suggests_a_close_one() {
         let f = unknown("LS10");
         assert!(f.message.contains("`LS10`"));
-        assert!(f.help.as_deref().is_some_and(|h| h.starts_with("did you mean LS1")), "{:?}", f.help);
+        assert!(
+            f.help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("did you mean LS1")),
+            "{:?}",
+            f.help
+        );
         let f = unknown("vanity-nam");
-        assert_eq!(f.help.as_deref(), Some("did you mean LS103 (vanity-name)? `lodestar rules` lists every code"));
+        assert_eq!(
+            f.help.as_deref(),
+            Some("did you mean LS103 (vanity-name)? `lodestar rules` lists every code")
+        );
     }
 }

@@ -78,7 +78,12 @@ pub fn info(code_or_name: &str) -> Option<&'static RuleInfo> {
 }
 
 /// The sections every rule's `doc` has, in order.
-pub const DOC_SECTIONS: &[&str] = &["What it checks", "Why it matters", "Example", "Configuration"];
+pub const DOC_SECTIONS: &[&str] = &[
+    "What it checks",
+    "Why it matters",
+    "Example",
+    "Configuration",
+];
 
 /// `docs/rules.md`: every code with its documentation, generated from this registry.
 pub fn rules_markdown() -> String {
@@ -92,7 +97,11 @@ pub fn rules_markdown() -> String {
          | code | name | default | summary |\n|---|---|---|---|\n",
     );
     for i in ALL_INFO {
-        let default = if i.configurable { i.default.as_str() } else { "error (always)" };
+        let default = if i.configurable {
+            i.default.as_str()
+        } else {
+            "error (always)"
+        };
         out.push_str(&format!(
             "| [{}](#{}) | `{}` | {} | {} |\n",
             i.code,
@@ -104,7 +113,11 @@ pub fn rules_markdown() -> String {
     }
     for i in ALL_INFO {
         out.push_str(&format!("\n## {}\n\n`{}` · default: ", i.code, i.name));
-        out.push_str(if i.configurable { i.default.as_str() } else { "error, cannot be configured" });
+        out.push_str(if i.configurable {
+            i.default.as_str()
+        } else {
+            "error, cannot be configured"
+        });
         out.push_str(&format!("\n\n{}\n\n", i.summary));
         // The doc's own sections become level-3 headings under the rule's heading.
         for line in i.doc.trim_end().lines() {
@@ -127,24 +140,40 @@ mod tests {
     #[test]
     fn every_rule_file_is_registered() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/lint/rules");
-        let registered: HashSet<String> = registry().iter().map(|r| r.info().code.to_owned()).collect();
+        let registered: HashSet<String> = registry()
+            .iter()
+            .map(|r| r.info().code.to_owned())
+            .collect();
         let mut files = 0;
         for entry in std::fs::read_dir(dir).expect("rules directory") {
-            let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
-            let Some(rest) = name.strip_prefix("ls") else { continue };
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            let Some(rest) = name.strip_prefix("ls") else {
+                continue;
+            };
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             if digits.len() != 3 || !name.ends_with(".rs") {
                 continue;
             }
             files += 1;
             let code = format!("LS{digits}");
-            assert!(registered.contains(&code), "src/lint/rules/{name} is not listed in registry()");
+            assert!(
+                registered.contains(&code),
+                "src/lint/rules/{name} is not listed in registry()"
+            );
             assert!(
                 ALL_INFO.iter().any(|i| i.code == code),
                 "src/lint/rules/{name} is not listed in ALL_INFO"
             );
         }
-        assert_eq!(files, registry().len(), "registry() lists a rule with no file of its own");
+        assert_eq!(
+            files,
+            registry().len(),
+            "registry() lists a rule with no file of its own"
+        );
     }
 
     #[test]
@@ -154,7 +183,11 @@ mod tests {
         sorted.sort();
         assert_eq!(codes, sorted);
         for r in registry() {
-            assert!(r.info().configurable, "{} is a rule, so it is configurable", r.info().code);
+            assert!(
+                r.info().configurable,
+                "{} is a rule, so it is configurable",
+                r.info().code
+            );
         }
     }
 
@@ -171,17 +204,28 @@ mod tests {
                 i.code,
                 i.name
             );
-            assert!(!i.summary.is_empty() && !i.summary.contains('\n'), "{}: summary is one line", i.code);
+            assert!(
+                !i.summary.is_empty() && !i.summary.contains('\n'),
+                "{}: summary is one line",
+                i.code
+            );
         }
     }
 
     #[test]
     fn every_doc_has_the_four_sections_in_order() {
         for i in ALL_INFO {
-            let headings: Vec<&str> = i.doc.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+            let headings: Vec<&str> = i
+                .doc
+                .lines()
+                .filter_map(|l| l.strip_prefix("## "))
+                .collect();
             assert_eq!(headings, DOC_SECTIONS, "sections of the doc of {}", i.code);
             for section in i.doc.split("## ").skip(1) {
-                let body = section.split_once('\n').map(|(_, b)| b.trim()).unwrap_or("");
+                let body = section
+                    .split_once('\n')
+                    .map(|(_, b)| b.trim())
+                    .unwrap_or("");
                 assert!(!body.is_empty(), "{}: an empty section in its doc", i.code);
             }
         }
@@ -201,7 +245,8 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
         let want = rules_markdown();
         if std::env::var_os("UPDATE_DOCS").is_some() {
-            std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/docs")).expect("docs dir");
+            std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/docs"))
+                .expect("docs dir");
             std::fs::write(path, &want).expect("write docs/rules.md");
             return;
         }

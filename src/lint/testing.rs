@@ -38,7 +38,10 @@ pub struct Found {
 impl Found {
     /// The primary position as `(line, column)`.
     pub fn at(&self) -> (usize, usize) {
-        self.labels.first().map(|(_, l, c)| (*l, *c)).unwrap_or((0, 0))
+        self.labels
+            .first()
+            .map(|(_, l, c)| (*l, *c))
+            .unwrap_or((0, 0))
     }
 }
 
@@ -60,7 +63,12 @@ pub fn findings_in(sources: &[(&str, &str)]) -> Vec<Found> {
                     (file.path.clone(), line, col)
                 })
                 .collect();
-            Found { code: d.code.to_owned(), severity: d.severity, labels, diagnostic: d }
+            Found {
+                code: d.code.to_owned(),
+                severity: d.severity,
+                labels,
+                diagnostic: d,
+            }
         })
         .collect()
 }
@@ -78,16 +86,25 @@ pub fn findings(spec: &str) -> Vec<(String, usize, usize)> {
 
 /// The findings of one rule on one spec.
 pub fn found(code: &str, spec: &str) -> Vec<Found> {
-    findings_in(&[(path_for(spec), spec)]).into_iter().filter(|f| f.code == code).collect()
+    findings_in(&[(path_for(spec), spec)])
+        .into_iter()
+        .filter(|f| f.code == code)
+        .collect()
 }
 
 /// Asserts that `code` reports exactly at these 1-based `(line, column)` positions.
 #[track_caller]
 pub fn assert_finds(code: &str, spec: &str, expected: &[(usize, usize)]) {
     let all = findings(spec);
-    let got: Vec<(usize, usize)> =
-        all.iter().filter(|(c, _, _)| c == code).map(|(_, l, c)| (*l, *c)).collect();
-    assert_eq!(got, expected, "positions of {code}; all findings: {all:?}\n--- spec ---\n{spec}");
+    let got: Vec<(usize, usize)> = all
+        .iter()
+        .filter(|(c, _, _)| c == code)
+        .map(|(_, l, c)| (*l, *c))
+        .collect();
+    assert_eq!(
+        got, expected,
+        "positions of {code}; all findings: {all:?}\n--- spec ---\n{spec}"
+    );
 }
 
 /// Asserts that `code` reports nothing.
@@ -118,7 +135,9 @@ pub fn pos(spec: &str, needle: &str) -> (usize, usize) {
 pub fn pos_in(spec: &str, line_with: &str, needle: &str) -> (usize, usize) {
     for (i, line) in spec.lines().enumerate() {
         if line.contains(line_with) {
-            let c = line.find(needle).unwrap_or_else(|| panic!("`{needle}` is not on line `{line}`"));
+            let c = line
+                .find(needle)
+                .unwrap_or_else(|| panic!("`{needle}` is not on line `{line}`"));
             return (i + 1, line[..c].chars().count() + 1);
         }
     }

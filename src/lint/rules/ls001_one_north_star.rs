@@ -68,7 +68,9 @@ impl crate::lint::Rule for Rule {
                             "a second North Star",
                         )
                         .with_label(first.name.span, "the first North Star")
-                        .with_help("keep one North Star and make the other an input that drives it");
+                        .with_help(
+                            "keep one North Star and make the other an input that drives it",
+                        );
                     }
                 }
             }
@@ -95,7 +97,11 @@ mod tests {
     #[test]
     fn fails_with_two_north_stars() {
         let spec = VALID_LODE.replace("input confirmed_bookings", "north star confirmed_bookings");
-        let line = spec.lines().position(|l| l.starts_with("north star confirmed_bookings")).unwrap() + 1;
+        let line = spec
+            .lines()
+            .position(|l| l.starts_with("north star confirmed_bookings"))
+            .unwrap()
+            + 1;
         assert_finds("LS001", &spec, &[(line, 12)]);
     }
 }

@@ -86,7 +86,10 @@ mod tests {
     #[test]
     fn can_be_turned_off() {
         let spec = VALID_YAML.split("\nguardrails:").next().unwrap().to_owned() + "\n";
-        let got = findings_in(&[("spec.yaml", &spec), ("lodestar.toml", "[rules]\nguardrail-required = \"off\"\n")]);
+        let got = findings_in(&[
+            ("spec.yaml", &spec),
+            ("lodestar.toml", "[rules]\nguardrail-required = \"off\"\n"),
+        ]);
         assert!(got.iter().all(|f| f.code != "LS002"), "{got:?}");
     }
 }

@@ -66,26 +66,41 @@ impl crate::lint::Rule for Rule {
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
         for metric in project.products.iter().flat_map(|p| &p.metrics) {
-            let Some(t) = &metric.metric_type else { continue };
+            let Some(t) = &metric.metric_type else {
+                continue;
+            };
             if !t.value.is_vanity() {
                 continue;
             }
             let values: Vec<&str> = MetricType::value_types().map(MetricType::as_str).collect();
-            let what = if metric.role == Role::NorthStar { "North Star" } else { metric.role.as_str() };
+            let what = if metric.role == Role::NorthStar {
+                "North Star"
+            } else {
+                metric.role.as_str()
+            };
             cx.report_metric(
                 metric,
-                format!("{what} `{}` has the vanity type `{}`", metric.name.value, t.value),
+                format!(
+                    "{what} `{}` has the vanity type `{}`",
+                    metric.name.value, t.value
+                ),
                 t.span,
                 "vanity type",
             )
-            .with_help(format!("{}; the value types are: {}", instead(t.value), values.join(", ")));
+            .with_help(format!(
+                "{}; the value types are: {}",
+                instead(t.value),
+                values.join(", ")
+            ));
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn passes_with_value_types() {
@@ -117,7 +132,10 @@ mod tests {
 
     #[test]
     fn allow_without_reason_does_not() {
-        let spec = VALID_YAML.replace("    type: adoption\n", "    type: installs\n    allow: [LS003]\n");
+        let spec = VALID_YAML.replace(
+            "    type: adoption\n",
+            "    type: installs\n    allow: [LS003]\n",
+        );
         assert_finds("LS003", &spec, &[pos(&spec, "installs")]);
         assert_finds("LS906", &spec, &[pos(&spec, "LS003")]);
     }
@@ -125,7 +143,10 @@ mod tests {
     #[test]
     fn severity_is_configurable() {
         let spec = VALID_YAML.replace("type: adoption", "type: installs");
-        let got = findings_in(&[("spec.yaml", &spec), ("lodestar.toml", "[rules]\nLS003 = \"warning\"\n")]);
+        let got = findings_in(&[
+            ("spec.yaml", &spec),
+            ("lodestar.toml", "[rules]\nLS003 = \"warning\"\n"),
+        ]);
         let ls003: Vec<_> = got.iter().filter(|f| f.code == "LS003").collect();
         assert_eq!(ls003.len(), 1, "{got:?}");
         assert_eq!(ls003[0].severity, crate::diagnostics::Severity::Warning);

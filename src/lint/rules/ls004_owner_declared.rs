@@ -43,14 +43,21 @@ impl crate::lint::Rule for Rule {
 
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
-        let keys: Vec<&str> = project.owners.iter().map(|o| o.key.value.as_str()).collect();
+        let keys: Vec<&str> = project
+            .owners
+            .iter()
+            .map(|o| o.key.value.as_str())
+            .collect();
         for metric in project.products.iter().flat_map(|p| &p.metrics) {
             match &metric.owner {
                 None => {
                     let help = if keys.is_empty() {
                         "add `owner: <key>` and declare the owner under `owners:`".to_owned()
                     } else {
-                        format!("add `owner: <key>`; the declared owners are: {}", keys.join(", "))
+                        format!(
+                            "add `owner: <key>`; the declared owners are: {}",
+                            keys.join(", ")
+                        )
                     };
                     cx.report_metric(
                         metric,
@@ -76,7 +83,10 @@ impl crate::lint::Rule for Rule {
                     };
                     cx.report_metric(
                         metric,
-                        format!("owner `{}` of metric `{}` is not declared", owner.value, metric.name.value),
+                        format!(
+                            "owner `{}` of metric `{}` is not declared",
+                            owner.value, metric.name.value
+                        ),
                         owner.span,
                         "unknown owner",
                     )
@@ -90,7 +100,9 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, findings_in, found, pos, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, findings_in, found, pos, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn passes_with_declared_owners() {
@@ -103,7 +115,10 @@ mod tests {
         let spec = VALID_YAML.replacen("owner: supply", "owner: suply", 1);
         assert_finds("LS004", &spec, &[pos(&spec, "suply")]);
         let f = found("LS004", &spec);
-        assert_eq!(f[0].diagnostic.help.as_deref(), Some("did you mean `supply`?"));
+        assert_eq!(
+            f[0].diagnostic.help.as_deref(),
+            Some("did you mean `supply`?")
+        );
     }
 
     #[test]

@@ -89,24 +89,31 @@ impl crate::lint::Rule for Rule {
                 }
             }
         }
-        let sources: Vec<&str> = project.sources.iter().map(|s| s.name.value.as_str()).collect();
+        let sources: Vec<&str> = project
+            .sources
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .collect();
         for product in &project.products {
             for metric in &product.metrics {
-                let Some(compute) = &metric.compute else { continue };
+                let Some(compute) = &metric.compute else {
+                    continue;
+                };
                 for measure in compute.measures() {
                     let Some(source) = project.source(&measure.source.value) else {
-                        let help = match crate::syntax::did_you_mean(&measure.source.value, &sources) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!(
-                                "declare `{}` under `sources:` in any file of the project{}",
-                                measure.source.value,
-                                if sources.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(", or use one of: {}", sources.join(", "))
-                                }
-                            ),
-                        };
+                        let help =
+                            match crate::syntax::did_you_mean(&measure.source.value, &sources) {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None => format!(
+                                    "declare `{}` under `sources:` in any file of the project{}",
+                                    measure.source.value,
+                                    if sources.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!(", or use one of: {}", sources.join(", "))
+                                    }
+                                ),
+                            };
                         cx.report_metric(
                             metric,
                             format!(
@@ -119,7 +126,10 @@ impl crate::lint::Rule for Rule {
                         .with_help(help);
                         continue;
                     };
-                    for fragment in [&measure.expr, &measure.filter, &measure.having].into_iter().flatten() {
+                    for fragment in [&measure.expr, &measure.filter, &measure.having]
+                        .into_iter()
+                        .flatten()
+                    {
                         for (column, span) in unknown_columns(source, fragment) {
                             cx.report_metric(
                                 metric,
@@ -206,10 +216,17 @@ fn columns_span(source: &Source) -> Span {
 }
 
 fn column_help(source: &Source, column: &str) -> String {
-    let declared: Vec<&str> =
-        source.columns.iter().flatten().map(|c| c.name.value.as_str()).collect();
+    let declared: Vec<&str> = source
+        .columns
+        .iter()
+        .flatten()
+        .map(|c| c.name.value.as_str())
+        .collect();
     match crate::syntax::did_you_mean(column, &declared) {
-        Some(s) => format!("did you mean `{s}`? Otherwise add `{column}` to the `columns` of `{}`", source.name.value),
+        Some(s) => format!(
+            "did you mean `{s}`? Otherwise add `{column}` to the `columns` of `{}`",
+            source.name.value
+        ),
         None => format!(
             "add `{column}` to the `columns` of source `{}` if the relation has it; declared: {}",
             source.name.value,
@@ -219,18 +236,30 @@ fn column_help(source: &Source, column: &str) -> String {
 }
 
 fn unknown_metric_help(project: &crate::model::Project, product: &Product, name: &str) -> String {
-    let names: Vec<&str> = product.metrics.iter().map(|m| m.name.value.as_str()).collect();
+    let names: Vec<&str> = product
+        .metrics
+        .iter()
+        .map(|m| m.name.value.as_str())
+        .collect();
     if let Some(s) = crate::syntax::did_you_mean(name, &names) {
         return format!("did you mean `{s}`?");
     }
-    if let Some(other) = project.products.iter().find(|p| p.name.value != product.name.value && p.metric(name).is_some()) {
+    if let Some(other) = project
+        .products
+        .iter()
+        .find(|p| p.name.value != product.name.value && p.metric(name).is_some())
+    {
         return format!(
             "`{name}` is a metric of product `{}`; a metric may only use metrics of its own product, \
              so define it here too",
             other.name.value
         );
     }
-    format!("define `{name}` as an input of product `{}`, or use one of: {}", product.name.value, names.join(", "))
+    format!(
+        "define `{name}` as an input of product `{}`, or use one of: {}",
+        product.name.value,
+        names.join(", ")
+    )
 }
 
 /// Finds cycles among metric references with a depth-first search and reports each back edge
@@ -242,8 +271,12 @@ fn report_cycles(cx: &mut Context<'_>, product: &Product) {
         Open,
         Done,
     }
-    let index: HashMap<&str, usize> =
-        product.metrics.iter().enumerate().map(|(i, m)| (m.name.value.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = product
+        .metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.name.value.as_str(), i))
+        .collect();
     // Edges: for each metric, (target index, the reference).
     let edges: Vec<Vec<(usize, &Str)>> = product
         .metrics
@@ -290,7 +323,10 @@ fn report_cycles(cx: &mut Context<'_>, product: &Product) {
     for (node, edge, path) in found {
         let metric: &Metric = &product.metrics[node];
         let (target, reference) = edges[node][edge];
-        let mut names: Vec<&str> = path.iter().map(|&i| product.metrics[i].name.value.as_str()).collect();
+        let mut names: Vec<&str> = path
+            .iter()
+            .map(|&i| product.metrics[i].name.value.as_str())
+            .collect();
         names.push(&product.metrics[target].name.value);
         let chain = names.join(" → ");
         let message = if path.len() == 1 {
@@ -303,7 +339,10 @@ fn report_cycles(cx: &mut Context<'_>, product: &Product) {
             if let Some((_, r)) = edges[pair[0]].iter().find(|(t, _)| *t == pair[1]) {
                 d.with_label(
                     r.span,
-                    format!("`{}` uses `{}`", product.metrics[pair[0]].name.value, product.metrics[pair[1]].name.value),
+                    format!(
+                        "`{}` uses `{}`",
+                        product.metrics[pair[0]].name.value, product.metrics[pair[1]].name.value
+                    ),
                 );
             }
         }
@@ -315,7 +354,9 @@ fn report_cycles(cx: &mut Context<'_>, product: &Product) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, findings_in, found, pos, pos_in, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, findings_in, found, pos, pos_in, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn passes_when_everything_resolves() {
@@ -327,7 +368,10 @@ mod tests {
     fn unknown_source_with_suggestion() {
         let spec = VALID_YAML.replace("source: reviews", "source: review");
         assert_finds("LS005", &spec, &[pos(&spec, "review,")]);
-        assert_eq!(found("LS005", &spec)[0].diagnostic.help.as_deref(), Some("did you mean `reviews`?"));
+        assert_eq!(
+            found("LS005", &spec)[0].diagnostic.help.as_deref(),
+            Some("did you mean `reviews`?")
+        );
     }
 
     #[test]
@@ -341,12 +385,19 @@ mod tests {
         assert_finds(
             "LS005",
             &spec,
-            &[pos_in(&spec, "expr: night", "night"), pos_in(&spec, "state =", "state"), pos_in(&spec, "count(guest)", "guest")],
+            &[
+                pos_in(&spec, "expr: night", "night"),
+                pos_in(&spec, "state =", "state"),
+                pos_in(&spec, "count(guest)", "guest"),
+            ],
         );
         let f = &found("LS005", &spec)[0];
         assert_eq!(f.labels.len(), 2, "the declared columns are labelled too");
         assert_eq!(f.labels[1].1, pos(&spec, "columns:").0);
-        assert_eq!(f.diagnostic.help.as_deref(), Some("did you mean `nights`? Otherwise add `night` to the `columns` of `bookings`"));
+        assert_eq!(
+            f.diagnostic.help.as_deref(),
+            Some("did you mean `nights`? Otherwise add `night` to the `columns` of `bookings`")
+        );
     }
 
     #[test]
@@ -358,21 +409,39 @@ mod tests {
 
     #[test]
     fn undeclared_time_and_dimension_columns() {
-        let spec = VALID_YAML.replace("time: booked_at", "time: booked").replace("device: lower(device)", "device: lower(platform)");
-        assert_finds("LS005", &spec, &[pos_in(&spec, "time: booked", "booked"), pos_in(&spec, "lower(platform)", "platform")]);
+        let spec = VALID_YAML
+            .replace("time: booked_at", "time: booked")
+            .replace("device: lower(device)", "device: lower(platform)");
+        assert_finds(
+            "LS005",
+            &spec,
+            &[
+                pos_in(&spec, "time: booked", "booked"),
+                pos_in(&spec, "lower(platform)", "platform"),
+            ],
+        );
     }
 
     #[test]
     fn unknown_metric_in_derived_and_ratio() {
         let spec = VALID_YAML
-            .replace("derived: nights_booked / confirmed_bookings", "derived: nights_booked / confirmed_booking")
+            .replace(
+                "derived: nights_booked / confirmed_bookings",
+                "derived: nights_booked / confirmed_booking",
+            )
             .replace("denominator: nights_booked", "denominator: nigths_booked");
         assert_finds(
             "LS005",
             &spec,
-            &[pos_in(&spec, "derived:", "confirmed_booking"), pos_in(&spec, "denominator: nigths", "nigths")],
+            &[
+                pos_in(&spec, "derived:", "confirmed_booking"),
+                pos_in(&spec, "denominator: nigths", "nigths"),
+            ],
         );
-        assert_eq!(found("LS005", &spec)[0].diagnostic.help.as_deref(), Some("did you mean `confirmed_bookings`?"));
+        assert_eq!(
+            found("LS005", &spec)[0].diagnostic.help.as_deref(),
+            Some("did you mean `confirmed_bookings`?")
+        );
     }
 
     #[test]
@@ -384,9 +453,14 @@ mod tests {
         // confirmed_bookings → nights_per_booking → confirmed_bookings
         let f = found("LS005", &spec);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert_eq!(f[0].at(), pos_in(&spec, "derived: nights_booked / confirmed", "confirmed"));
+        assert_eq!(
+            f[0].at(),
+            pos_in(&spec, "derived: nights_booked / confirmed", "confirmed")
+        );
         assert!(
-            f[0].diagnostic.message.contains("confirmed_bookings → nights_per_booking → confirmed_bookings"),
+            f[0].diagnostic
+                .message
+                .contains("confirmed_bookings → nights_per_booking → confirmed_bookings"),
             "{}",
             f[0].diagnostic.message
         );
@@ -396,26 +470,43 @@ mod tests {
     #[test]
     fn self_reference_is_a_cycle() {
         let spec = VALID_YAML.replace("denominator: nights_booked", "denominator: refund_rate");
-        assert_finds("LS005", &spec, &[pos_in(&spec, "denominator: refund_rate", "refund_rate")]);
-        assert!(found("LS005", &spec)[0].diagnostic.message.contains("refers to itself"));
+        assert_finds(
+            "LS005",
+            &spec,
+            &[pos_in(&spec, "denominator: refund_rate", "refund_rate")],
+        );
+        assert!(found("LS005", &spec)[0]
+            .diagnostic
+            .message
+            .contains("refers to itself"));
     }
 
     #[test]
     fn metric_of_another_product_is_not_visible() {
-        let other = "lodestar: 1\nproduct: other\nnorth_star:\n  name: other_metric\n  owner: growth\n  \
+        let other =
+            "lodestar: 1\nproduct: other\nnorth_star:\n  name: other_metric\n  owner: growth\n  \
                      measure: { source: bookings, agg: count }\n";
         let spec = VALID_YAML.replace("denominator: nights_booked", "denominator: other_metric");
         let got = findings_in(&[("a.yaml", &spec), ("b.yaml", other)]);
         let f: Vec<_> = got.iter().filter(|f| f.code == "LS005").collect();
         assert_eq!(f.len(), 1, "{got:?}");
         assert_eq!(f[0].labels[0].0, "a.yaml");
-        assert!(f[0].diagnostic.help.as_deref().unwrap().contains("product `other`"));
+        assert!(f[0]
+            .diagnostic
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("product `other`"));
     }
 
     #[test]
     fn source_declared_in_another_file_resolves() {
-        let spec = VALID_YAML.replace("  reviews:\n    table: analytics.reviews\n    time: created_at\n", "");
-        let shared = "lodestar: 1\nsources:\n  reviews: { table: analytics.reviews, time: created_at }\n";
+        let spec = VALID_YAML.replace(
+            "  reviews:\n    table: analytics.reviews\n    time: created_at\n",
+            "",
+        );
+        let shared =
+            "lodestar: 1\nsources:\n  reviews: { table: analytics.reviews, time: created_at }\n";
         let got = findings_in(&[("a.yaml", &spec), ("shared.yaml", shared)]);
         assert!(got.iter().all(|f| f.code != "LS005"), "{got:?}");
         assert_finds("LS005", &spec, &[pos(&spec, "reviews,")]);

@@ -53,19 +53,25 @@ impl crate::lint::Rule for Rule {
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
         for source in &project.sources {
-            let dims = source.dimensions.iter().map(|d| (&d.expr, format!("dimension `{}`", d.name.value)));
+            let dims = source
+                .dimensions
+                .iter()
+                .map(|d| (&d.expr, format!("dimension `{}`", d.name.value)));
             let sql = match &source.relation {
                 Some(Relation::Sql(f)) => Some((f, format!("source `{}`", source.name.value))),
                 _ => None,
             };
             for (fragment, owner) in sql.into_iter().chain(dims) {
                 if let Err(e) = &fragment.parsed {
-                    cx.report(format!("{owner}: {}", e.message), e.span, label(fragment)).with_help(&e.help);
+                    cx.report(format!("{owner}: {}", e.message), e.span, label(fragment))
+                        .with_help(&e.help);
                 }
             }
         }
         for metric in project.products.iter().flat_map(|p| &p.metrics) {
-            let Some(compute) = &metric.compute else { continue };
+            let Some(compute) = &metric.compute else {
+                continue;
+            };
             let mut fragments: Vec<&Fragment> = Vec::new();
             for m in compute.measures() {
                 fragments.extend([&m.expr, &m.filter, &m.having].into_iter().flatten());
@@ -75,8 +81,13 @@ impl crate::lint::Rule for Rule {
             }
             for fragment in fragments {
                 if let Err(e) = &fragment.parsed {
-                    cx.report_metric(metric, format!("metric `{}`: {}", metric.name.value, e.message), e.span, label(fragment))
-                        .with_help(&e.help);
+                    cx.report_metric(
+                        metric,
+                        format!("metric `{}`: {}", metric.name.value, e.message),
+                        e.span,
+                        label(fragment),
+                    )
+                    .with_help(&e.help);
                 }
             }
         }
@@ -89,7 +100,9 @@ fn label(fragment: &Fragment) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, found, pos, pos_in, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, found, pos, pos_in, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn passes_with_valid_fragments() {
@@ -99,10 +112,21 @@ mod tests {
 
     #[test]
     fn two_expressions_point_at_the_trailing_one() {
-        let spec = VALID_YAML.replace("filter: status = 'confirmed'\n", "filter: status = 'confirmed' status = 'paid'\n");
-        assert_finds("LS006", &spec, &[pos_in(&spec, "status = 'paid'", "status = 'paid'")]);
+        let spec = VALID_YAML.replace(
+            "filter: status = 'confirmed'\n",
+            "filter: status = 'confirmed' status = 'paid'\n",
+        );
+        assert_finds(
+            "LS006",
+            &spec,
+            &[pos_in(&spec, "status = 'paid'", "status = 'paid'")],
+        );
         let f = &found("LS006", &spec)[0];
-        assert!(f.diagnostic.message.starts_with("metric `nights_booked`: "), "{}", f.diagnostic.message);
+        assert!(
+            f.diagnostic.message.starts_with("metric `nights_booked`: "),
+            "{}",
+            f.diagnostic.message
+        );
         assert!(f.diagnostic.help.is_some());
     }
 
@@ -116,10 +140,17 @@ mod tests {
     fn bad_dimension_and_sql_source() {
         let spec = VALID_YAML
             .replace("device: lower(device)", "device: lower(device")
-            .replace("sql: select * from analytics.users where role = 'host'", "sql: delete from analytics.users");
+            .replace(
+                "sql: select * from analytics.users where role = 'host'",
+                "sql: delete from analytics.users",
+            );
         let got = found("LS006", &spec);
         let lines: Vec<usize> = got.iter().map(|f| f.at().0).collect();
-        assert_eq!(lines, vec![pos(&spec, "lower(device").0, pos(&spec, "delete from").0], "{got:?}");
+        assert_eq!(
+            lines,
+            vec![pos(&spec, "lower(device").0, pos(&spec, "delete from").0],
+            "{got:?}"
+        );
     }
 
     #[test]
@@ -134,14 +165,21 @@ mod tests {
     #[test]
     fn bad_relation_name_is_ls006_too() {
         let spec = VALID_YAML.replace("table: analytics.reviews", "table: analytics reviews");
-        assert_finds("LS006", &spec, &[pos_in(&spec, "analytics reviews", "analytics")]);
+        assert_finds(
+            "LS006",
+            &spec,
+            &[pos_in(&spec, "analytics reviews", "analytics")],
+        );
     }
 
     #[test]
     fn allow_with_reason_silences_metric_fragments() {
         let spec = VALID_YAML
             .replace("    expr: nights\n", "    expr: nights nights\n")
-            .replace("  grain: week\n", "  grain: week\n  allow: [{ code: LS006, reason: \"checked by the warehouse\" }]\n");
+            .replace(
+                "  grain: week\n",
+                "  grain: week\n  allow: [{ code: LS006, reason: \"checked by the warehouse\" }]\n",
+            );
         assert_clean("LS906", &spec);
         assert_clean("LS902", &spec);
         assert_clean("LS006", &spec);

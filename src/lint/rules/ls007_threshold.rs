@@ -69,7 +69,10 @@ impl crate::lint::Rule for Rule {
                 (None, None) => {
                     cx.report_metric(
                         metric,
-                        format!("the threshold of guardrail `{}` has neither `min` nor `max`", metric.name.value),
+                        format!(
+                            "the threshold of guardrail `{}` has neither `min` nor `max`",
+                            metric.name.value
+                        ),
                         threshold.span,
                         "empty threshold",
                     )
@@ -96,7 +99,9 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, found, pos, pos_in, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, found, pos, pos_in, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn passes_with_thresholds() {
@@ -118,15 +123,24 @@ mod tests {
 
     #[test]
     fn fails_when_min_is_above_max_with_both_labelled() {
-        let spec = VALID_YAML.replace("threshold: { min: 4.5 }", "threshold: { min: 4.8, max: 4.5 }");
+        let spec = VALID_YAML.replace(
+            "threshold: { min: 4.5 }",
+            "threshold: { min: 4.8, max: 4.5 }",
+        );
         assert_finds("LS007", &spec, &[pos(&spec, "4.8")]);
         let f = &found("LS007", &spec)[0];
-        assert_eq!((f.labels[1].1, f.labels[1].2), pos_in(&spec, "max: 4.5", "4.5"));
+        assert_eq!(
+            (f.labels[1].1, f.labels[1].2),
+            pos_in(&spec, "max: 4.5", "4.5")
+        );
     }
 
     #[test]
     fn min_equal_to_max_is_fine() {
-        let spec = VALID_YAML.replace("threshold: { min: 4.5 }", "threshold: { min: 4.5, max: 4.5 }");
+        let spec = VALID_YAML.replace(
+            "threshold: { min: 4.5 }",
+            "threshold: { min: 4.5, max: 4.5 }",
+        );
         assert_clean("LS007", &spec);
     }
 
@@ -142,7 +156,11 @@ mod tests {
     #[test]
     fn fails_without_threshold_in_the_dsl() {
         let spec = VALID_LODE.replace("  threshold <= 0.02\n", "");
-        assert_finds("LS007", &spec, &[pos_in(&spec, "guardrail refund_rate", "refund_rate")]);
+        assert_finds(
+            "LS007",
+            &spec,
+            &[pos_in(&spec, "guardrail refund_rate", "refund_rate")],
+        );
     }
 
     #[test]

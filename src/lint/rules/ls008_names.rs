@@ -96,7 +96,12 @@ impl crate::lint::Rule for Rule {
             for dim in &source.dimensions {
                 snake_case(cx, "dimension", &dim.name, None);
             }
-            unique(cx, &format!("dimension of source `{}`", source.name.value), source.dimensions.iter().map(|d| &d.name), |_| None);
+            unique(
+                cx,
+                &format!("dimension of source `{}`", source.name.value),
+                source.dimensions.iter().map(|d| &d.name),
+                |_| None,
+            );
         }
         for product in &project.products {
             for metric in &product.metrics {
@@ -110,9 +115,19 @@ impl crate::lint::Rule for Rule {
                 |i| metrics.get(i),
             );
         }
-        unique(cx, "product", project.products.iter().map(|p| &p.name), |_| None);
+        unique(
+            cx,
+            "product",
+            project.products.iter().map(|p| &p.name),
+            |_| None,
+        );
         unique(cx, "owner", project.owners.iter().map(|o| &o.key), |_| None);
-        unique(cx, "source", project.sources.iter().map(|s| &s.name), |_| None);
+        unique(
+            cx,
+            "source",
+            project.sources.iter().map(|s| &s.name),
+            |_| None,
+        );
     }
 }
 
@@ -128,10 +143,12 @@ fn snake_case(cx: &mut Context<'_>, what: &str, name: &Str, metric: Option<&Metr
     );
     match metric {
         Some(m) => {
-            cx.report_metric(m, message, name.span, "not snake_case").with_help(help);
+            cx.report_metric(m, message, name.span, "not snake_case")
+                .with_help(help);
         }
         None => {
-            cx.report(message, name.span, "not snake_case").with_help(help);
+            cx.report(message, name.span, "not snake_case")
+                .with_help(help);
         }
     }
 }
@@ -152,13 +169,17 @@ fn unique<'a>(
             }
             Some(original) => {
                 let message = format!("a second {what} named `{}`", name.value);
-                let help = format!("rename one of them, or remove the repeat; `{}` must name one {what}", name.value);
+                let help = format!(
+                    "rename one of them, or remove the repeat; `{}` must name one {what}",
+                    name.value
+                );
                 let d = match metric(i) {
                     Some(m) => cx.report_metric(m, message, name.span, "declared again here"),
                     None => Some(cx.report(message, name.span, "declared again here")),
                 };
                 let mut d = d;
-                d.with_label(original.span, "first declared here").with_help(help);
+                d.with_label(original.span, "first declared here")
+                    .with_help(help);
             }
         }
     }
@@ -167,7 +188,9 @@ fn unique<'a>(
 #[cfg(test)]
 mod tests {
     use super::to_snake_case;
-    use crate::lint::testing::{assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn passes_with_unique_snake_case_names() {
@@ -208,7 +231,12 @@ mod tests {
     #[test]
     fn fails_on_a_repeated_metric_with_the_first_labelled() {
         let spec = VALID_YAML.replace("name: confirmed_bookings", "name: new_hosts");
-        let lines: Vec<usize> = spec.lines().enumerate().filter(|(_, l)| l.contains("name: new_hosts")).map(|(i, _)| i + 1).collect();
+        let lines: Vec<usize> = spec
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("name: new_hosts"))
+            .map(|(i, _)| i + 1)
+            .collect();
         assert_finds("LS008", &spec, &[(lines[1], 11)]);
         let got = findings_in(&[("spec.yaml", &spec)]);
         let f = got.iter().find(|f| f.code == "LS008").unwrap();
@@ -229,20 +257,35 @@ mod tests {
     fn fails_on_an_owner_and_a_source_declared_in_two_files() {
         let shared = "lodestar: 1\nowners:\n  growth: { name: Growth }\nsources:\n  reviews: { table: x.reviews, time: t }\n";
         let got = findings_in(&[("a.yaml", VALID_YAML), ("shared.yaml", shared)]);
-        let f: Vec<_> = got.iter().filter(|f| f.code == "LS008").map(|f| f.labels.clone()).collect();
+        let f: Vec<_> = got
+            .iter()
+            .filter(|f| f.code == "LS008")
+            .map(|f| f.labels.clone())
+            .collect();
         assert_eq!(
             f,
             vec![
-                vec![("shared.yaml".to_owned(), 3, 3), ("a.yaml".to_owned(), 7, 3)],
-                vec![("shared.yaml".to_owned(), 5, 3), ("a.yaml".to_owned(), 19, 3)],
+                vec![
+                    ("shared.yaml".to_owned(), 3, 3),
+                    ("a.yaml".to_owned(), 7, 3)
+                ],
+                vec![
+                    ("shared.yaml".to_owned(), 5, 3),
+                    ("a.yaml".to_owned(), 19, 3)
+                ],
             ]
         );
     }
 
     #[test]
     fn duplicate_yaml_keys_are_ls008() {
-        let spec = VALID_YAML.replace("  supply: { name: Host supply }", "  supply: { name: Host supply }\n  supply: { name: Again }");
-        assert!(findings_in(&[("spec.yaml", &spec)]).iter().any(|f| f.code == "LS008"));
+        let spec = VALID_YAML.replace(
+            "  supply: { name: Host supply }",
+            "  supply: { name: Host supply }\n  supply: { name: Again }",
+        );
+        assert!(findings_in(&[("spec.yaml", &spec)])
+            .iter()
+            .any(|f| f.code == "LS008"));
     }
 
     #[test]

@@ -50,7 +50,9 @@ impl crate::lint::Rule for Rule {
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
         for metric in project.products.iter().flat_map(|p| p.north_stars()) {
-            let Some(t) = &metric.metric_type else { continue };
+            let Some(t) = &metric.metric_type else {
+                continue;
+            };
             if t.value == MetricType::Revenue {
                 cx.report_metric(
                     metric,

@@ -47,7 +47,10 @@ impl crate::lint::Rule for Rule {
             if matches!(grain.value, Grain::Month | Grain::Quarter | Grain::Year) {
                 cx.report_metric(
                     metric,
-                    format!("the North Star `{}` is reported by {}", metric.name.value, grain.value),
+                    format!(
+                        "the North Star `{}` is reported by {}",
+                        metric.name.value, grain.value
+                    ),
                     grain.span,
                     "too coarse to steer weekly work",
                 )
@@ -80,8 +83,14 @@ mod tests {
 
     #[test]
     fn day_is_fine_and_inputs_are_not_checked() {
-        assert_clean("LS102", &VALID_YAML.replacen("grain: week", "grain: day", 1));
-        let spec = VALID_YAML.replace("    type: adoption\n", "    type: adoption\n    grain: quarter\n");
+        assert_clean(
+            "LS102",
+            &VALID_YAML.replacen("grain: week", "grain: day", 1),
+        );
+        let spec = VALID_YAML.replace(
+            "    type: adoption\n",
+            "    type: adoption\n    grain: quarter\n",
+        );
         assert_clean("LS102", &spec);
     }
 
@@ -94,7 +103,10 @@ mod tests {
     #[test]
     fn can_be_raised_to_error() {
         let spec = VALID_YAML.replacen("grain: week", "grain: month", 1);
-        let got = crate::lint::testing::findings_in(&[("s.yaml", &spec), ("lodestar.toml", "[rules]\nslow-grain = \"error\"\n")]);
+        let got = crate::lint::testing::findings_in(&[
+            ("s.yaml", &spec),
+            ("lodestar.toml", "[rules]\nslow-grain = \"error\"\n"),
+        ]);
         let f = got.iter().find(|f| f.code == "LS102").expect("LS102");
         assert_eq!(f.severity, crate::diagnostics::Severity::Error);
     }

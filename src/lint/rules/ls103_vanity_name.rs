@@ -65,7 +65,16 @@ const VANITY: &[&[&str]] = &[
 ];
 
 /// Words that make a name a rate rather than a count.
-const RATE_WORDS: &[&str] = &["rate", "ratio", "share", "percent", "percentage", "pct", "ctr", "conversion"];
+const RATE_WORDS: &[&str] = &[
+    "rate",
+    "ratio",
+    "share",
+    "percent",
+    "percentage",
+    "pct",
+    "ctr",
+    "conversion",
+];
 
 pub struct Rule;
 
@@ -99,12 +108,19 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 pub(crate) fn find_phrase(words: &[String], phrases: &[&[&str]]) -> Option<String> {
     phrases
         .iter()
-        .find(|p| words.windows(p.len()).any(|w| w.iter().zip(p.iter()).all(|(a, b)| a == b)))
+        .find(|p| {
+            words
+                .windows(p.len())
+                .any(|w| w.iter().zip(p.iter()).all(|(a, b)| a == b))
+        })
         .map(|p| p.join(" "))
 }
 
 /// The name or label of `metric` that contains one of `phrases`, with the phrase.
-pub(crate) fn matching_text<'m>(metric: &'m Metric, phrases: &[&[&str]]) -> Option<(&'m Str, String)> {
+pub(crate) fn matching_text<'m>(
+    metric: &'m Metric,
+    phrases: &[&[&str]],
+) -> Option<(&'m Str, String)> {
     [Some(&metric.name), metric.label.as_ref()]
         .into_iter()
         .flatten()
@@ -122,15 +138,28 @@ impl crate::lint::Rule for Rule {
             let is_rate = [Some(&metric.name), metric.label.as_ref()]
                 .into_iter()
                 .flatten()
-                .any(|s| words(&s.value).iter().any(|w| RATE_WORDS.contains(&w.as_str())));
+                .any(|s| {
+                    words(&s.value)
+                        .iter()
+                        .any(|w| RATE_WORDS.contains(&w.as_str()))
+                });
             if is_rate {
                 continue;
             }
-            let Some((text, phrase)) = matching_text(metric, VANITY) else { continue };
-            let which = if std::ptr::eq(text, &metric.name) { "name" } else { "label" };
+            let Some((text, phrase)) = matching_text(metric, VANITY) else {
+                continue;
+            };
+            let which = if std::ptr::eq(text, &metric.name) {
+                "name"
+            } else {
+                "label"
+            };
             cx.report_metric(
                 metric,
-                format!("metric `{}` reads like a vanity metric (`{phrase}`)", metric.name.value),
+                format!(
+                    "metric `{}` reads like a vanity metric (`{phrase}`)",
+                    metric.name.value
+                ),
                 text.span,
                 format!("vanity {which}"),
             )
@@ -160,7 +189,10 @@ mod tests {
         assert_clean("LS103", VALID_YAML);
         assert_clean("LS103", VALID_LODE);
         // `reviews` contains "views" but is another word.
-        assert_clean("LS103", &VALID_YAML.replace("name: avg_guest_rating", "name: guest_reviews"));
+        assert_clean(
+            "LS103",
+            &VALID_YAML.replace("name: avg_guest_rating", "name: guest_reviews"),
+        );
     }
 
     #[test]
@@ -196,7 +228,11 @@ mod tests {
     #[test]
     fn fails_in_the_dsl() {
         let spec = VALID_LODE.replace("input new_hosts {", "input host_signups {");
-        assert_finds("LS103", &spec, &[pos_in(&spec, "input host_signups", "host_signups")]);
+        assert_finds(
+            "LS103",
+            &spec,
+            &[pos_in(&spec, "input host_signups", "host_signups")],
+        );
     }
 
     #[test]

@@ -81,10 +81,15 @@ impl crate::lint::Rule for Rule {
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
         for metric in project.products.iter().flat_map(|p| p.north_stars()) {
-            let Some((text, phrase)) = matching_text(metric, ATTENTION) else { continue };
+            let Some((text, phrase)) = matching_text(metric, ATTENTION) else {
+                continue;
+            };
             cx.report_metric(
                 metric,
-                format!("the North Star `{}` is an attention proxy (`{phrase}`)", metric.name.value),
+                format!(
+                    "the North Star `{}` is an attention proxy (`{phrase}`)",
+                    metric.name.value
+                ),
                 text.span,
                 "counts attention, not value",
             )
@@ -101,9 +106,16 @@ mod tests {
     use crate::lint::testing::{assert_clean, assert_finds, pos, pos_in, VALID_LODE, VALID_YAML};
 
     fn with_north_star(name: &str, label: &str) -> String {
-        VALID_YAML.replace("  name: nights_booked\n  label: Nights booked", &format!("  name: {name}\n  label: {label}"))
+        VALID_YAML
+            .replace(
+                "  name: nights_booked\n  label: Nights booked",
+                &format!("  name: {name}\n  label: {label}"),
+            )
             .replace("derived: nights_booked /", &format!("derived: {name} /"))
-            .replace("denominator: nights_booked", &format!("denominator: {name}"))
+            .replace(
+                "denominator: nights_booked",
+                &format!("denominator: {name}"),
+            )
     }
 
     #[test]
@@ -121,7 +133,11 @@ mod tests {
             ("time_in_app", "Time"),
         ] {
             let spec = with_north_star(name, label);
-            assert_finds("LS104", &spec, &[pos_in(&spec, &format!("  name: {name}"), name)]);
+            assert_finds(
+                "LS104",
+                &spec,
+                &[pos_in(&spec, &format!("  name: {name}"), name)],
+            );
         }
     }
 

@@ -50,7 +50,11 @@ impl crate::lint::Rule for Rule {
         let project = cx.project;
         for product in &project.products {
             let groups = [
-                ("guardrails", MAX_GUARDRAILS, product.guardrails().collect::<Vec<_>>()),
+                (
+                    "guardrails",
+                    MAX_GUARDRAILS,
+                    product.guardrails().collect::<Vec<_>>(),
+                ),
                 ("inputs", MAX_INPUTS, product.inputs().collect::<Vec<_>>()),
             ];
             for (what, max, metrics) in groups {
@@ -59,11 +63,18 @@ impl crate::lint::Rule for Rule {
                 }
                 let extra = metrics[max];
                 cx.report(
-                    format!("product `{}` has {} {what} (at most {max})", product.name.value, metrics.len()),
+                    format!(
+                        "product `{}` has {} {what} (at most {max})",
+                        product.name.value,
+                        metrics.len()
+                    ),
                     product.name.span,
                     format!("{} {what}", metrics.len()),
                 )
-                .with_label(extra.name.span, format!("{what} beyond the first {max} start here"))
+                .with_label(
+                    extra.name.span,
+                    format!("{what} beyond the first {max} start here"),
+                )
                 .with_help(format!(
                     "keep the {what} that matter most to the North Star and move the rest to a \
                      dashboard: a framework everyone can remember beats a complete one"
@@ -96,8 +107,13 @@ mod tests {
         assert_clean("LS105", VALID_YAML);
         assert_clean("LS105", VALID_LODE);
         // Exactly three guardrails and eight inputs.
-        let spec = format!("{VALID_YAML}{}", guardrail("g3"))
-            .replace("\nguardrails:\n", &format!("\n{}guardrails:\n", (0..4).map(|i| input(&format!("i{i}"))).collect::<String>()));
+        let spec = format!("{VALID_YAML}{}", guardrail("g3")).replace(
+            "\nguardrails:\n",
+            &format!(
+                "\n{}guardrails:\n",
+                (0..4).map(|i| input(&format!("i{i}"))).collect::<String>()
+            ),
+        );
         assert_clean("LS105", &spec);
     }
 
@@ -108,8 +124,16 @@ mod tests {
         let spec = spec.replace("\nguardrails:\n", &format!("\n{inputs}\nguardrails:\n"));
         assert_finds("LS105", &spec, &[(2, 10), (2, 10)]);
         let f = found("LS105", &spec);
-        assert!(f[0].diagnostic.message.contains("4 guardrails"), "{}", f[0].diagnostic.message);
-        assert!(f[1].diagnostic.message.contains("9 inputs"), "{}", f[1].diagnostic.message);
+        assert!(
+            f[0].diagnostic.message.contains("4 guardrails"),
+            "{}",
+            f[0].diagnostic.message
+        );
+        assert!(
+            f[1].diagnostic.message.contains("9 inputs"),
+            "{}",
+            f[1].diagnostic.message
+        );
         assert_eq!((f[0].labels[1].1, f[0].labels[1].2), pos(&spec, "g4"));
         assert_eq!((f[1].labels[1].1, f[1].labels[1].2), pos(&spec, "i4"));
     }

@@ -57,32 +57,51 @@ impl crate::lint::Rule for Rule {
         let today = cx.today;
         for product in &project.products {
             for metric in &product.metrics {
-                let Some(review) = &metric.review else { continue };
-                let what = if metric.role == Role::NorthStar { "the North Star" } else { "metric" };
+                let Some(review) = &metric.review else {
+                    continue;
+                };
+                let what = if metric.role == Role::NorthStar {
+                    "the North Star"
+                } else {
+                    "metric"
+                };
                 let Some(last) = &review.last_reviewed else {
                     cx.report_metric(
                         metric,
-                        format!("{what} `{}` has a review that has never happened", metric.name.value),
+                        format!(
+                            "{what} `{}` has a review that has never happened",
+                            metric.name.value
+                        ),
                         review.span,
                         "no `last_reviewed`",
                     )
-                    .with_help("review it with the team and record the date: `last_reviewed: YYYY-MM-DD`");
+                    .with_help(
+                        "review it with the team and record the date: `last_reviewed: YYYY-MM-DD`",
+                    );
                     continue;
                 };
                 if last.value > today {
                     cx.report_metric(
                         metric,
-                        format!("`last_reviewed` of `{}` is in the future ({})", metric.name.value, last.value),
+                        format!(
+                            "`last_reviewed` of `{}` is in the future ({})",
+                            metric.name.value, last.value
+                        ),
                         last.span,
                         "a date after today",
                     )
-                    .with_help(format!("write the date the review took place, on or before {today}"));
+                    .with_help(format!(
+                        "write the date the review took place, on or before {today}"
+                    ));
                     continue;
                 }
                 let Some(cadence) = &review.cadence else {
                     cx.report_metric(
                         metric,
-                        format!("the review of `{}` has no cadence, so it never falls due", metric.name.value),
+                        format!(
+                            "the review of `{}` has no cadence, so it never falls due",
+                            metric.name.value
+                        ),
                         review.span,
                         "no `cadence`",
                     )
@@ -131,7 +150,9 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, found, pos, pos_in, VALID_LODE, VALID_YAML, TODAY};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, found, pos, pos_in, TODAY, VALID_LODE, VALID_YAML,
+    };
 
     const REVIEW: &str = "  review: { cadence: quarterly, last_reviewed: 2026-10-01 }\n";
 
@@ -150,13 +171,21 @@ mod tests {
         let spec = VALID_YAML.replace("last_reviewed: 2026-10-01", "last_reviewed: 2026-08-21");
         assert_finds("LS106", &spec, &[pos(&spec, "2026-08-21")]);
         let f = &found("LS106", &spec)[0];
-        assert!(f.diagnostic.message.contains("due 2026-11-21"), "{}", f.diagnostic.message);
+        assert!(
+            f.diagnostic.message.contains("due 2026-11-21"),
+            "{}",
+            f.diagnostic.message
+        );
     }
 
     #[test]
     fn game_without_review() {
         let spec = VALID_YAML.replace(REVIEW, "");
-        assert_finds("LS106", &spec, &[pos_in(&spec, "game: transaction", "transaction")]);
+        assert_finds(
+            "LS106",
+            &spec,
+            &[pos_in(&spec, "game: transaction", "transaction")],
+        );
         // Without a game, no review is needed.
         let spec = spec.replace("game: transaction\n", "");
         assert_clean("LS106", &spec);

@@ -44,7 +44,11 @@ impl crate::lint::Rule for Rule {
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
         for metric in project.products.iter().flat_map(|p| &p.metrics) {
-            if metric.description.as_ref().is_some_and(|d| !d.value.trim().is_empty()) {
+            if metric
+                .description
+                .as_ref()
+                .is_some_and(|d| !d.value.trim().is_empty())
+            {
                 continue;
             }
             cx.report_metric(
@@ -63,7 +67,9 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn passes_with_descriptions() {
@@ -74,9 +80,19 @@ mod tests {
     #[test]
     fn fails_without_or_with_an_empty_description() {
         let spec = VALID_YAML
-            .replace("    description: Hosts who listed their first home in the period.\n", "")
-            .replace("    description: Mean rating guests give their stay.", "    description: \"  \"");
-        assert_finds("LS107", &spec, &[pos(&spec, "new_hosts"), pos(&spec, "avg_guest_rating")]);
+            .replace(
+                "    description: Hosts who listed their first home in the period.\n",
+                "",
+            )
+            .replace(
+                "    description: Mean rating guests give their stay.",
+                "    description: \"  \"",
+            );
+        assert_finds(
+            "LS107",
+            &spec,
+            &[pos(&spec, "new_hosts"), pos(&spec, "avg_guest_rating")],
+        );
     }
 
     #[test]
@@ -87,10 +103,19 @@ mod tests {
 
     #[test]
     fn off_in_lodestar_toml() {
-        let spec = VALID_YAML.replace("    description: Hosts who listed their first home in the period.\n", "");
-        let got = findings_in(&[("spec.yaml", &spec), ("lodestar.toml", "[rules]\nLS107 = \"off\"\n")]);
+        let spec = VALID_YAML.replace(
+            "    description: Hosts who listed their first home in the period.\n",
+            "",
+        );
+        let got = findings_in(&[
+            ("spec.yaml", &spec),
+            ("lodestar.toml", "[rules]\nLS107 = \"off\"\n"),
+        ]);
         assert!(got.iter().all(|f| f.code != "LS107"), "{got:?}");
-        let got = findings_in(&[("spec.yaml", &spec), ("lodestar.toml", "[rules]\ndescription = \"error\"\n")]);
+        let got = findings_in(&[
+            ("spec.yaml", &spec),
+            ("lodestar.toml", "[rules]\ndescription = \"error\"\n"),
+        ]);
         let f = got.iter().find(|f| f.code == "LS107").expect("LS107");
         assert_eq!(f.severity, crate::diagnostics::Severity::Error);
     }
