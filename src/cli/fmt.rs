@@ -1,12 +1,111 @@
-//! `lodestar fmt` (not built yet).
+//! `lodestar fmt`: rewrite spec files in their canonical layout.
+
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Exit, Failure};
+use super::common::{self, Exit, Failure};
+use crate::diagnostics::render::{self, Format};
+use crate::diagnostics::Diagnostic;
+use crate::format;
+use crate::project::{self, SpecFile, Workspace};
+use crate::syntax;
 
 #[derive(Debug, Args)]
-pub struct FmtArgs {}
+#[command(after_long_help = "\
+Each file keeps its syntax (YAML stays YAML, the DSL stays the DSL) and its meaning; only its \
+layout changes. Files are rewritten atomically (a temporary file in the same directory, then a \
+rename). A file with syntax errors is left alone and its errors are printed (exit 1).
 
-pub fn run(_args: &FmtArgs) -> Result<Exit, Failure> {
-    Err(Failure::new("`lodestar fmt` is not built yet"))
+Comments: the formatter prints from the syntax tree, which holds no comments, so it refuses to \
+rewrite a file that has any: it names the file and the line of the first comment and exits 2. \
+Move the prose into `description` (which every metric, source and product has), or pass \
+--strip-comments to drop the comments.
+
+Exit codes: 0 every file is formatted; 1 with --check, some file would change, or a file has \
+syntax errors; 2 a file has comments (without --strip-comments) or could not be read or written.")]
+pub struct FmtArgs {
+    /// Spec files or project directories (default: the project of the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Write nothing: list the files that would change, with a diff, and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+    /// Format files that have comments, dropping the comments.
+    #[arg(long)]
+    pub strip_comments: bool,
+}
+
+pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
+    let ws = project::load(&args.paths)?;
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut changed = false;
+    let mut refused = false;
+    for spec in files(&ws) {
+        let source = ws.files.get(spec.id);
+        let unreadable: Vec<Diagnostic> = ws
+            .read_errors
+            .iter()
+            .filter(|d| d.primary_span().is_some_and(|s| s.file == spec.id))
+            .cloned()
+            .collect();
+        if !unreadable.is_empty() {
+            errors.extend(unreadable);
+            continue;
+        }
+        let (tree, found) = syntax::parse(spec.id, spec.syntax, &source.text);
+        let tree = match tree {
+            Some(tree) if !found.iter().any(Diagnostic::is_error) => tree,
+            _ => {
+                errors.extend(found.into_iter().filter(Diagnostic::is_error));
+                continue;
+            }
+        };
+        let formatted = format::print(&tree, spec.syntax);
+        if formatted == source.text {
+            continue;
+        }
+        if !args.strip_comments {
+            if let Some(line) = format::find_comment(spec.syntax, &source.text, &tree) {
+                common::eprint(&format!(
+                    "error: {}:{line}: the file has comments, which formatting would drop\n  \
+                     help: move the prose into a `description`, or run `lodestar fmt \
+                     --strip-comments` to drop the comments\n",
+                    source.path
+                ));
+                refused = true;
+                continue;
+            }
+        }
+        changed = true;
+        if args.check {
+            let diff = similar::TextDiff::from_lines(&source.text, &formatted);
+            let patch = diff
+                .unified_diff()
+                .context_radius(2)
+                .header(&source.path, &format!("{} (formatted)", source.path))
+                .to_string();
+            common::print(&format!("would reformat {}\n{patch}", source.path));
+        } else {
+            common::write_atomic(&spec.path, formatted.as_bytes())?;
+            common::print(&format!("formatted {}\n", source.path));
+        }
+    }
+    if !errors.is_empty() {
+        crate::diagnostics::sort(&mut errors);
+        common::eprint(&render::render(Format::Human, &ws.files, &errors));
+    }
+    Ok(if refused {
+        Exit::Failure
+    } else if !errors.is_empty() || (args.check && changed) {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    })
+}
+
+/// The spec files the paths name (a project directory names all of its files).
+fn files(ws: &Workspace) -> impl Iterator<Item = &SpecFile> {
+    ws.specs
+        .iter()
+        .filter(|s| ws.focus.as_ref().is_none_or(|f| f.contains(&s.id)))
 }
