@@ -1,0 +1,229 @@
+//! The picture of a product's metric tree, as inline SVG: the North Star on top, its inputs in
+//! rows below with arrows feeding it, its guardrails in a column beside it. The layout is a
+//! fixed grid, so the same product always draws the same picture.
+
+use std::fmt::Write;
+
+use super::escape;
+use crate::model::{Metric, Product, Project};
+
+const W: i32 = 224;
+const H: i32 = 70;
+const GAP: i32 = 24;
+const MARGIN: i32 = 20;
+/// Vertical room between the North Star row and the inputs.
+const DROP: i32 = 80;
+/// Horizontal room between the North Star and its guardrails.
+const SIDE: i32 = 70;
+const COLUMNS: i32 = 4;
+/// Characters that fit on a line of a node at the fonts used.
+const FIT: usize = 28;
+
+/// A node's top-left corner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub x: i32,
+    pub y: i32,
+}
+
+/// Where each node goes: the North Star, then inputs, then guardrails; and the picture's size.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub north_star: Option<Place>,
+    pub inputs: Vec<Place>,
+    pub guardrails: Vec<Place>,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// Lays out `inputs` inputs and `guardrails` guardrails around a North Star.
+pub fn layout(has_north_star: bool, inputs: usize, guardrails: usize) -> Layout {
+    let n = inputs as i32;
+    let cols = n.clamp(1, COLUMNS);
+    let rows = (n + cols - 1) / cols;
+    let inputs_w = cols * W + (cols - 1) * GAP;
+    let g = guardrails as i32;
+    let top_h = H.max(g * (H + GAP) - GAP);
+    let ns_x = MARGIN + (inputs_w - W) / 2;
+    let ns_y = MARGIN + (top_h - H) / 2;
+    let guard_x = ns_x + W + SIDE;
+    let inputs_y = MARGIN + top_h + DROP;
+    let input_places = (0..n)
+        .map(|i| {
+            let row = i / cols;
+            let col = i % cols;
+            // The last row is centred under the North Star.
+            let in_row = if row == rows - 1 {
+                n - row * cols
+            } else {
+                cols
+            };
+            let row_w = in_row * W + (in_row - 1) * GAP;
+            let x0 = MARGIN + (inputs_w - row_w) / 2;
+            Place {
+                x: x0 + col * (W + GAP),
+                y: inputs_y + row * (H + GAP),
+            }
+        })
+        .collect();
+    let guard_places = (0..g)
+        .map(|i| Place {
+            x: guard_x,
+            y: MARGIN + i * (H + GAP),
+        })
+        .collect();
+    let right = if g > 0 {
+        guard_x + W
+    } else {
+        MARGIN + inputs_w
+    };
+    let bottom = if n > 0 {
+        inputs_y + rows * (H + GAP) - GAP
+    } else {
+        MARGIN + top_h
+    };
+    Layout {
+        north_star: has_north_star.then_some(Place { x: ns_x, y: ns_y }),
+        inputs: input_places,
+        guardrails: guard_places,
+        width: right.max(MARGIN + inputs_w) + MARGIN,
+        height: bottom + MARGIN,
+    }
+}
+
+fn fit(s: &str) -> String {
+    if s.chars().count() <= FIT {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(FIT - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn node(out: &mut String, project: &Project, m: &Metric, at: Place, class: &str) {
+    let name = &m.name.value;
+    let owner = m.owner.as_ref().map(|o| {
+        project
+            .owner(&o.value)
+            .and_then(|d| d.name.as_ref())
+            .map(|n| n.value.clone())
+            .unwrap_or_else(|| o.value.clone())
+    });
+    let role = match class {
+        "north-star" => "North Star",
+        "guardrail" => "guardrail",
+        _ => "input",
+    };
+    let _ = write!(
+        out,
+        r##"<a href="#metric-{id}"><g class="node {class}" id="node-{id}" data-metric="{id}" data-role="{class}"><title>{role}: {full} ({name})</title><rect x="{x}" y="{y}" width="{W}" height="{H}" rx="8"/><text x="{tx}" y="{y1}" class="kind">{role}</text><text x="{tx}" y="{y2}" class="name">{label}</text><text x="{tx}" y="{y3}" class="owner">owner: {owner}</text></g></a>"##,
+        id = escape(name),
+        full = escape(m.display_label()),
+        name = escape(name),
+        x = at.x,
+        y = at.y,
+        tx = at.x + 10,
+        y1 = at.y + 18,
+        y2 = at.y + 39,
+        y3 = at.y + 59,
+        label = escape(&fit(m.display_label())),
+        owner = escape(&fit(owner.as_deref().unwrap_or("none"))),
+    );
+}
+
+/// The product's metric tree as an `<svg>` element.
+pub fn tree(project: &Project, product: &Product) -> String {
+    let ns = product.north_stars().next();
+    let inputs: Vec<&Metric> = product.inputs().collect();
+    let guardrails: Vec<&Metric> = product.guardrails().collect();
+    let l = layout(ns.is_some(), inputs.len(), guardrails.len());
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="tree" role="img" aria-label="Metric tree of {name}" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#,
+        name = escape(&product.name.value),
+        w = l.width,
+        h = l.height,
+    );
+    out.push_str(r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"/></marker></defs>"#);
+    // Edges first, so that nodes are drawn over them.
+    if let Some(at) = l.north_star {
+        let (cx, bottom) = (at.x + W / 2, at.y + H);
+        for p in &l.inputs {
+            let _ = write!(
+                out,
+                r#"<path class="edge feeds" d="M {x} {y} C {x} {my}, {cx} {my}, {cx} {b}" marker-end="url(#arrow)"/>"#,
+                x = p.x + W / 2,
+                y = p.y,
+                my = (p.y + bottom) / 2,
+                cx = cx,
+                b = bottom,
+            );
+        }
+        for p in &l.guardrails {
+            let _ = write!(
+                out,
+                r#"<path class="edge guards" d="M {x1} {y1} L {x2} {y2}"/>"#,
+                x1 = at.x + W,
+                y1 = at.y + H / 2,
+                x2 = p.x,
+                y2 = p.y + H / 2,
+            );
+        }
+    }
+    if let (Some(m), Some(at)) = (ns, l.north_star) {
+        node(&mut out, project, m, at, "north-star");
+    }
+    for (m, at) in inputs.iter().zip(&l.inputs) {
+        node(&mut out, project, m, *at, "input");
+    }
+    for (m, at) in guardrails.iter().zip(&l.guardrails) {
+        node(&mut out, project, m, *at, "guardrail");
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overlaps(a: Place, b: Place) -> bool {
+        a.x < b.x + W && b.x < a.x + W && a.y < b.y + H && b.y < a.y + H
+    }
+
+    #[test]
+    fn nodes_never_overlap_and_fit_the_picture() {
+        for inputs in 0..12 {
+            for guardrails in 0..6 {
+                let l = layout(true, inputs, guardrails);
+                let all: Vec<Place> = l
+                    .north_star
+                    .into_iter()
+                    .chain(l.inputs.iter().copied())
+                    .chain(l.guardrails.iter().copied())
+                    .collect();
+                assert_eq!(all.len(), 1 + inputs + guardrails);
+                for (i, a) in all.iter().enumerate() {
+                    assert!(
+                        a.x >= 0 && a.y >= 0 && a.x + W <= l.width && a.y + H <= l.height,
+                        "{inputs}/{guardrails}: {a:?} outside {}x{}",
+                        l.width,
+                        l.height
+                    );
+                    for b in &all[i + 1..] {
+                        assert!(
+                            !overlaps(*a, *b),
+                            "{inputs}/{guardrails}: {a:?} overlaps {b:?}"
+                        );
+                    }
+                }
+                // Inputs are below the North Star; guardrails beside it.
+                let ns = l.north_star.unwrap();
+                assert!(l.inputs.iter().all(|p| p.y > ns.y + H));
+                assert!(l.guardrails.iter().all(|p| p.x > ns.x + W));
+            }
+        }
+    }
+}
