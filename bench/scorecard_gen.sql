@@ -10,8 +10,8 @@ SELECT
     CAST(1 + hash(i * 3) % 14 AS INTEGER) AS nights,
     CASE hash(i * 5) % 40 WHEN 0 THEN 'refunded' WHEN 1 THEN 'cancelled' WHEN 2 THEN 'pending'
          ELSE 'confirmed' END AS status,
-    ['lisbon', 'new_york', 'mexico_city', 'tokyo', 'paris'][1 + hash(i * 7) % 5] AS market,
-    ['web', 'iOS', 'Android'][1 + hash(i * 11) % 3] AS device,
+    ['lisbon', 'new_york', 'mexico_city', 'tokyo', 'paris'][CAST(1 + hash(i * 7) % 5 AS BIGINT)] AS market,
+    ['web', 'iOS', 'Android'][CAST(1 + hash(i * 11) % 3 AS BIGINT)] AS device,
     CAST(hash(i * 13) % 8000000 AS BIGINT) AS search_id,
     CAST(hash(i * 17) % 2000000 AS BIGINT) AS guest_id,
     CAST(hash(i * 19) % 300000 AS BIGINT) AS host_id
