@@ -11,9 +11,6 @@ use crate::syntax::keys;
 /// Where the committed schema lives, from the crate root.
 pub const PATH: &str = "schema/lodestar.schema.json";
 
-/// The schema's `$id`.
-pub const ID: &str = "https://lodestar.dev/schema/lodestar.schema.json";
-
 /// The description of each key, by `(object, key)`. Every key of `syntax::keys` has one.
 const DESCRIPTIONS: &[(&str, &str, &str)] = &[
     ("file", "lodestar", "The version of the spec language. Always 1; marks the file as a lodestar spec."),
@@ -212,7 +209,6 @@ pub fn schema() -> Value {
         "$schema".into(),
         json!("http://json-schema.org/draft-07/schema#"),
     );
-    out.insert("$id".into(), json!(ID));
     out.insert("title".into(), json!("lodestar spec"));
     for (k, v) in std::mem::take(map) {
         out.insert(k, v);
