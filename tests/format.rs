@@ -560,3 +560,56 @@ fn convert_warns_about_comments_and_refuses_broken_or_inexpressible_files() {
     insta::assert_snapshot!("convert_inexpressible", names.stderr);
     assert!(!dir.path().join("names.lode").exists());
 }
+
+#[test]
+fn fmt_rewrites_the_dsl_too_and_its_help_states_the_comment_policy() {
+    let messy = "lodestar 1\nproduct   shop\nowner growth   \"Growth\"\nsource orders from a.orders at at\n\
+                 north star orders { owner growth\n type transaction\n measure count() from orders }\n";
+    let dir = scratch(&[("shop.lode", messy)]);
+    let run = lodestar(dir.path(), &["fmt", "shop.lode"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let formatted = read(&dir, "shop.lode");
+    assert_eq!(
+        formatted,
+        "lodestar 1\nproduct shop\n\nowner growth \"Growth\"\n\nsource orders from a.orders at at\n\n\
+         north star orders {\n  owner growth\n  type transaction\n  measure count() from orders\n}\n"
+    );
+    assert_same_model(
+        &model(Syntax::Lode, &formatted),
+        &model(Syntax::Lode, messy),
+        "fmt of the DSL",
+    );
+
+    let help = lodestar(dir.path(), &["fmt", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(
+        help.stdout
+            .contains("refuses to\nrewrite a file that has any"),
+        "{}",
+        help.stdout
+    );
+    assert!(help.stdout.contains("--strip-comments"), "{}", help.stdout);
+}
+
+#[test]
+fn a_dsl_file_without_a_version_converts_to_a_yaml_spec() {
+    let t = tree(Syntax::Lode, "product shop\n", "no version");
+    let yaml = format::to_yaml(&t);
+    assert_eq!(yaml, "lodestar: 1\nproduct: shop\n");
+    assert!(syntax::looks_like_yaml_spec(&yaml));
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_a_files_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch(&[("shop.yaml", MESSY)]);
+    let path = dir.path().join("shop.yaml");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(lodestar(dir.path(), &["fmt"]).code, 0);
+    assert_ne!(read(&dir, "shop.yaml"), MESSY);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+}

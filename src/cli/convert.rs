@@ -20,13 +20,13 @@ pub enum Target {
 }
 
 #[derive(Debug, Args)]
-#[command(after_long_help = "\
-The conversion is lossless: the converted file means exactly what the original means, and \
-converting it back gives the original in its canonical layout. Comments are not carried over \
-(a warning says so when the file has some); keep prose in `description`.
+#[command(after_help = "\
+The conversion is lossless: the converted file means exactly what the original means, and
+converting it back gives the original in its canonical layout. Comments are not carried over (a
+warning says so when the file has some); keep prose in `description`.
 
-A file with errors is refused (exit 1, with the errors), as is a YAML value that the DSL \
-cannot hold (a name with a space, a multi-line aggregated expression).")]
+A file with errors is refused (exit 1, with the errors), as is a YAML value that the DSL cannot
+hold (a name with a space, a multi-line aggregated expression).")]
 pub struct ConvertArgs {
     /// The spec file to convert.
     pub file: PathBuf,

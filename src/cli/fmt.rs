@@ -12,18 +12,19 @@ use crate::project::{self, SpecFile, Workspace};
 use crate::syntax;
 
 #[derive(Debug, Args)]
-#[command(after_long_help = "\
-Each file keeps its syntax (YAML stays YAML, the DSL stays the DSL) and its meaning; only its \
-layout changes. Files are rewritten atomically (a temporary file in the same directory, then a \
+#[command(after_help = "\
+Each file keeps its syntax (YAML stays YAML, the DSL stays the DSL) and its meaning; only its
+layout changes. Files are rewritten atomically (a temporary file in the same directory, then a
 rename). A file with syntax errors is left alone and its errors are printed (exit 1).
 
-Comments: the formatter prints from the syntax tree, which holds no comments, so it refuses to \
-rewrite a file that has any: it names the file and the line of the first comment and exits 2. \
-Move the prose into `description` (which every metric, source and product has), or pass \
+Comments: the formatter prints from the syntax tree, which holds no comments, so it refuses to
+rewrite a file that has any: it names the file and the line of the first comment and exits 2.
+Move the prose into `description` (products, sources and metrics all have one), or pass
 --strip-comments to drop the comments.
 
-Exit codes: 0 every file is formatted; 1 with --check, some file would change, or a file has \
-syntax errors; 2 a file has comments (without --strip-comments) or could not be read or written.")]
+Exit codes: 0 every file is formatted; 1 with --check some file would change, or a file has
+syntax errors; 2 a file has comments (without --strip-comments), or a file could not be read or
+written.")]
 pub struct FmtArgs {
     /// Spec files or project directories (default: the project of the current directory).
     pub paths: Vec<PathBuf>,
@@ -86,7 +87,12 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
                 .to_string();
             common::print(&format!("would reformat {}\n{patch}", source.path));
         } else {
+            let permissions = std::fs::metadata(&spec.path).map(|m| m.permissions());
             common::write_atomic(&spec.path, formatted.as_bytes())?;
+            // The rename gave the file default permissions; keep the original's.
+            if let Ok(p) = permissions {
+                let _ = std::fs::set_permissions(&spec.path, p);
+            }
             common::print(&format!("formatted {}\n", source.path));
         }
     }

@@ -70,8 +70,12 @@ impl MapBuilder {
 pub fn to_yaml(f: &ast::File) -> String {
     let mut sections: Vec<Vec<(String, Node)>> = Vec::new();
     let mut head = MapBuilder::new();
-    head.opt("lodestar", f.version.as_ref(), number)
-        .opt("product", f.product.as_ref(), text)
+    // A YAML file is a spec only with its `lodestar` key; a DSL file may leave it out.
+    match &f.version {
+        Some(v) => head.put("lodestar", number(v)),
+        None => head.put("lodestar", Node::Scalar(Kind::Number, "1".to_owned())),
+    };
+    head.opt("product", f.product.as_ref(), text)
         .opt("description", f.description.as_ref(), text)
         .opt("game", f.game.as_ref(), text);
     sections.push(head.0);
