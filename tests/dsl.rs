@@ -482,6 +482,12 @@ fn syntax_errors_say_what_was_expected_and_found() {
             14,
         ),
         (
+            "lodestar 1\ninput a {\n  measure sum(x) from s where\n}\n",
+            "expected a SQL expression, found the end of the line",
+            3,
+            30,
+        ),
+        (
             "lodestar 1\nsource s from t\n",
             "expected `at`, found the end of the line",
             2,

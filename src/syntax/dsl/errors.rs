@@ -193,7 +193,7 @@ fn name(rule: Rule) -> Option<&'static str> {
             "an email address in angle brackets such as `<team@example.com>`"
         }
         Rule::slack => "`slack \"#channel\"`",
-        Rule::backtick | Rule::backtick_inner => "a backtick-quoted SQL fragment",
+        Rule::backtick | Rule::backtick_inner => "SQL in backticks",
         Rule::sql_text | Rule::where_text | Rule::header_text => "a SQL expression",
         Rule::agg_args => "the aggregation's argument",
         Rule::measure => "a measure such as `sum(nights) from bookings`",
@@ -256,7 +256,12 @@ fn expected(positives: &[Rule]) -> Option<String> {
             )
         ));
     }
+    // SQL may be written bare or in backticks: one thing to the reader.
+    let bare_sql = [Rule::sql_text, Rule::where_text, Rule::header_text].iter().any(has);
     for r in positives {
+        if bare_sql && *r == Rule::backtick {
+            continue;
+        }
         if is_top_keyword(r) || METRIC_KEYWORDS.contains(r) {
             continue;
         }
