@@ -613,3 +613,178 @@ fn fmt_keeps_a_files_permissions() {
         0o640
     );
 }
+
+// ---- random trees -----------------------------------------------------------------------------
+
+/// A small deterministic generator (no dependency needed for this).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn text(&mut self, alphabet: &[&str], max: usize) -> String {
+        let n = (self.next() as usize) % (max + 1);
+        (0..n)
+            .map(|_| alphabet[(self.next() as usize) % alphabet.len()])
+            .collect()
+    }
+}
+
+/// The tree's values, spans left out, syntax forgotten.
+fn values(t: &ast::File) -> String {
+    let mut t = t.clone();
+    t.syntax = Syntax::Yaml;
+    format!("{t:#?}")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("span:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Random text, fragments and expressions survive both printers exactly.
+#[test]
+fn random_values_survive_both_printers() {
+    const TRICKY: &[&str] = &[
+        "a",
+        "b",
+        "z",
+        "0",
+        "1",
+        ".",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "#",
+        ":",
+        ": ",
+        " #",
+        "'",
+        "\"",
+        "`",
+        "``",
+        "\\",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        "-",
+        "?",
+        "!",
+        "|",
+        ">",
+        "%",
+        "@",
+        "&",
+        "*",
+        "é",
+        "having",
+        " having ",
+        "true",
+        "null",
+        "1.5",
+        "2026-01-01",
+        "=",
+        "<",
+        "(",
+        ")",
+        "\r",
+    ];
+    const EXPR: &[&str] = &[
+        "a", "b", "_", " ", "+", "*", "(", ")", "'x'", "'('", ",", "1", "\"c\"",
+    ];
+    let s = |v: String| lodestar::diagnostics::Spanned::new(v, Default::default());
+    let mut rng = Lcg(12345);
+    let (mut yaml_checked, mut lode_checked) = (0, 0);
+    for _ in 0..300 {
+        let mut f = ast::File::empty(FileId(0), Syntax::Yaml);
+        f.version = Some(s("1".into()));
+        f.product = Some(s("p".into()));
+        f.description = Some(s(rng.text(TRICKY, 8)));
+        f.owners.push(ast::Owner {
+            key: s("o".into()),
+            name: Some(s(rng.text(TRICKY, 6))),
+            email: None,
+            slack: Some(s(rng.text(TRICKY, 4))),
+        });
+        f.sources.push(ast::Source {
+            name: s("src".into()),
+            description: Some(s(rng.text(TRICKY, 6))),
+            table: Some(s("t.x".into())),
+            sql: None,
+            time: Some(s("at".into())),
+            columns: None,
+            dimensions: vec![ast::Dimension {
+                name: s("d".into()),
+                expr: s(rng.text(TRICKY, 8)),
+            }],
+        });
+        let measure = ast::Measure {
+            span: Default::default(),
+            source: Some(s("src".into())),
+            agg: Some(s("sum".into())),
+            expr: Some(s(rng.text(EXPR, 6))).filter(|e| !e.value.trim().is_empty()),
+            p: None,
+            filter: Some(s(rng.text(TRICKY, 8))),
+            having: Some(s(rng.text(TRICKY, 8))),
+        };
+        let metric = |name: &str, label: String, compute: ast::Compute| ast::Metric {
+            role: ast::Role::Input,
+            span: Default::default(),
+            name: s(name.into()),
+            label: Some(s(label)),
+            description: None,
+            owner: Some(s("o".into())),
+            metric_type: None,
+            grain: None,
+            compute: vec![compute],
+            window: None,
+            threshold: None,
+            targets: Vec::new(),
+            review: None,
+            allow: Vec::new(),
+        };
+        f.inputs.push(metric(
+            "m",
+            rng.text(TRICKY, 6),
+            ast::Compute::Measure(measure),
+        ));
+        f.inputs.push(metric(
+            "n",
+            rng.text(TRICKY, 3),
+            ast::Compute::Derived(s(rng.text(TRICKY, 8))),
+        ));
+
+        let yaml = format::to_yaml(&f);
+        let back = tree(Syntax::Yaml, &yaml, &format!("{f:#?}"));
+        assert_eq!(values(&back), values(&f), "YAML:\n{yaml}");
+        assert_eq!(
+            format::find_comment(Syntax::Yaml, &yaml, &back),
+            None,
+            "{yaml}"
+        );
+        yaml_checked += 1;
+        if format::lode_unsupported(&f).is_empty() {
+            let lode = format::to_lode(&f);
+            let back = tree(Syntax::Lode, &lode, &format!("{f:#?}"));
+            assert_eq!(values(&back), values(&f), "DSL:\n{lode}");
+            assert_eq!(
+                format::find_comment(Syntax::Lode, &lode, &back),
+                None,
+                "{lode}"
+            );
+            lode_checked += 1;
+        }
+    }
+    assert!(
+        yaml_checked == 300 && lode_checked > 60,
+        "{yaml_checked} {lode_checked}"
+    );
+}

@@ -81,7 +81,29 @@ pub fn bare_ok(s: &str, place: Place) -> bool {
         Place::Where => s.to_ascii_lowercase().contains("having"),
         Place::Header => s.contains('{'),
     };
-    !s.is_empty() && trimmed && !forbidden && !stops
+    !s.is_empty() && trimmed && !forbidden && !stops && quotes_closed(s)
+}
+
+/// Whether every SQL quote in `s` closes within it. The grammar skips a quoted string whole,
+/// so an unclosed quote could carry a bare fragment past its end (over a ` having `).
+fn quotes_closed(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if let q @ (b'\'' | b'"') = b[i] {
+            i += 1;
+            loop {
+                match b.get(i) {
+                    None => return false,
+                    Some(&c) if c == q && b.get(i + 1) == Some(&q) => i += 2,
+                    Some(&c) if c == q => break,
+                    Some(_) => i += 1,
+                }
+            }
+        }
+        i += 1;
+    }
+    true
 }
 
 fn fragment(s: &str, place: Place) -> String {

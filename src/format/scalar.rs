@@ -110,7 +110,7 @@ fn looks_typed(s: &str) -> bool {
     let numeric = t
         .chars()
         .all(|c| c.is_ascii_hexdigit() || "_.:+-xob".contains(c));
-    let timestamp = t.len() >= 10 && is_date(&t[..10]);
+    let timestamp = t.get(..10).is_some_and(is_date);
     numeric || timestamp
 }
 
