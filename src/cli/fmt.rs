@@ -68,9 +68,7 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
         if !args.strip_comments {
             if let Some(line) = format::find_comment(spec.syntax, &source.text, &tree) {
                 common::eprint(&format!(
-                    "error: {}:{line}: the file has comments, which formatting would drop\n  \
-                     help: move the prose into a `description`, or run `lodestar fmt \
-                     --strip-comments` to drop the comments\n",
+                    "error: {}:{line}: the file has comments, which formatting would drop\n",
                     source.path
                 ));
                 refused = true;
@@ -99,6 +97,12 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
     if !errors.is_empty() {
         crate::diagnostics::sort(&mut errors);
         common::eprint(&render::render(Format::Human, &ws.files, &errors));
+    }
+    if refused {
+        common::eprint(
+            "  help: move the prose into a `description`, or run `lodestar fmt --strip-comments` \
+             to drop the comments\n",
+        );
     }
     Ok(if refused {
         Exit::Failure
