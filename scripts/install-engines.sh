@@ -1,28 +1,37 @@
 #!/usr/bin/env bash
-# Installs what the cross-engine tests need: PostgreSQL (Debian packages), and a Python virtual
-# environment with chdb (ClickHouse in-process), pyspark (Spark SQL, local mode), sqlglot (parses
-# the dialects no engine here runs) and duckdb. Reuses $LODESTAR_VENV (default
-# ~/.cache/lodestar/venv) and pip's cache when they exist; works without them.
+# Installs what the cross-engine tests (tests/cross_engine.rs) need: PostgreSQL server binaries and
+# Java (Debian packages, only when missing), and a Python virtual environment with chdb
+# (ClickHouse in-process), pyspark (Spark SQL, local mode), sqlglot (parses the dialects no engine
+# here runs), duckdb and pyarrow (the reference engine), psycopg (the PostgreSQL client).
+# Reuses $LODESTAR_VENV (default ~/.cache/lodestar/venv) and pip's cache when they exist; works
+# without them. Idempotent: a second run with everything present only checks.
 set -euo pipefail
 
 venv="${LODESTAR_VENV:-$HOME/.cache/lodestar/venv}"
+# Pinned below the next major versions: new majors are adopted deliberately.
+packages=("chdb>=3,<5" "pyspark>=4,<5" "sqlglot>=30,<31" "duckdb>=1.1,<3" "pyarrow>=15" "psycopg[binary]>=3.1,<4")
+modules="chdb, pyspark, sqlglot, duckdb, pyarrow, psycopg"
 
 need_apt=()
-command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-engines: apt-get install ${need_apt[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
 if [ ! -x "$venv/bin/python" ]; then
   echo "install-engines: creating $venv"
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c 'import chdb, pyspark, sqlglot, duckdb' >/dev/null 2>&1; then
-  echo "install-engines: pip install chdb pyspark sqlglot duckdb"
-  "$venv/bin/pip" install -q --disable-pip-version-check chdb pyspark sqlglot duckdb
+if ! "$venv/bin/python" -c "import $modules" >/dev/null 2>&1; then
+  echo "install-engines: pip install ${packages[*]}"
+  "$venv/bin/pip" install -q --disable-pip-version-check "${packages[@]}"
 fi
+"$venv/bin/python" -c "import $modules"
 echo "install-engines: ready (venv $venv)"
