@@ -99,15 +99,28 @@ pub(crate) fn number(x: f64) -> Result<String, CompileError> {
     }
 }
 
-/// A spec expression for the dialect, in parentheses.
+/// A spec expression for the dialect, in parentheses unless it is a name, literal or call.
 pub(crate) fn expr(v: &dyn Vendor, e: &Expr) -> Result<String, CompileError> {
     let mut e = e.clone();
     let mut rw = Rewrite { v, error: None };
     let _ = e.visit(&mut rw);
     match rw.error {
         Some(err) => Err(err),
+        None if atomic(&e) => Ok(e.to_string()),
         None => Ok(format!("({e})")),
     }
+}
+
+/// Whether an expression needs no parentheses wherever it is placed.
+fn atomic(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Identifier(_)
+            | Expr::CompoundIdentifier(_)
+            | Expr::Value(_)
+            | Expr::Function(_)
+            | Expr::Nested(_)
+    )
 }
 
 /// A `sql` source's SELECT for the dialect.
