@@ -9,7 +9,9 @@ use serde_json::Value;
 const FORMATS: &[&str] = &["human", "concise", "json", "github", "sarif"];
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 struct Run {
@@ -21,7 +23,10 @@ struct Run {
 impl Run {
     /// What a snapshot pins: exit code, stdout and stderr.
     fn transcript(&self) -> String {
-        format!("exit: {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 
     /// The transcript, with SARIF's rule table (every rule's documentation, pinned by the
@@ -32,10 +37,20 @@ impl Run {
         }
         let mut doc: Value = serde_json::from_str(&self.stdout).expect("valid JSON");
         let rules = &mut doc["runs"][0]["tool"]["driver"]["rules"];
-        let ids: Vec<Value> = rules.as_array().unwrap().iter().map(|r| r["id"].clone()).collect();
+        let ids: Vec<Value> = rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].clone())
+            .collect();
         *rules = Value::Array(ids);
         let stdout = serde_json::to_string_pretty(&doc).unwrap() + "\n";
-        Run { stdout, stderr: self.stderr.clone(), ..*self }.transcript()
+        Run {
+            stdout,
+            stderr: self.stderr.clone(),
+            ..*self
+        }
+        .transcript()
     }
 }
 
@@ -74,7 +89,10 @@ fn project_with_findings_in_every_format() {
     for format in FORMATS {
         let run = lint(&fixture("cli"), &["--format", format]);
         assert_eq!(run.code, 1, "{format}: {}", run.transcript());
-        assert!(!run.stdout.contains('\u{1b}'), "{format}: colour with NO_COLOR set");
+        assert!(
+            !run.stdout.contains('\u{1b}'),
+            "{format}: colour with NO_COLOR set"
+        );
         insta::assert_snapshot!(format!("cli_{format}"), run.transcript_for(format));
     }
 }
@@ -87,7 +105,10 @@ fn json_is_a_versioned_document() {
     assert_eq!(doc["tool"]["name"], "lodestar");
     let diagnostics = doc["diagnostics"].as_array().unwrap();
     assert!(!diagnostics.is_empty());
-    let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .count();
     assert_eq!(doc["summary"]["errors"], errors);
     assert_eq!(doc["summary"]["warnings"], diagnostics.len() - errors);
     for d in diagnostics {
@@ -144,7 +165,10 @@ fn github_annotations_are_workflow_commands() {
     let run = lint(&fixture("cli"), &["--format", "github"]);
     assert!(!run.stdout.is_empty());
     for line in run.stdout.lines() {
-        assert!(line.starts_with("::error file=") || line.starts_with("::warning file="), "{line}");
+        assert!(
+            line.starts_with("::error file=") || line.starts_with("::warning file="),
+            "{line}"
+        );
         assert!(line.contains(",title=LS"), "{line}");
     }
 }
@@ -153,7 +177,12 @@ fn github_annotations_are_workflow_commands() {
 fn missing_path_is_a_failure() {
     let run = lint(&fixture("cli"), &["no/such/spec.yaml"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stderr.contains("no/such/spec.yaml: no such file or directory"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("no/such/spec.yaml: no such file or directory"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stdout, "");
 }
 
@@ -171,11 +200,23 @@ fn directory_without_specs_is_a_failure() {
 #[test]
 fn broken_config_is_a_failure_that_still_reports() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lodestar.toml"), "[rules]\nLS999 = \"error\"\n").unwrap();
-    std::fs::copy(fixture("valid/marketplace.yaml"), dir.path().join("marketplace.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("lodestar.toml"),
+        "[rules]\nLS999 = \"error\"\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("valid/marketplace.yaml"),
+        dir.path().join("marketplace.yaml"),
+    )
+    .unwrap();
     let run = lint(dir.path(), &["--format", "concise"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stdout.contains("lodestar.toml:2:1: LS905"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("lodestar.toml:2:1: LS905"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// Copies the `cli` fixture into a temporary directory that a test may change.
@@ -198,20 +239,28 @@ fn baseline_hides_known_findings_and_reports_new_ones() {
     assert_eq!(written.stdout, "");
     assert!(written.stderr.starts_with("wrote "), "{}", written.stderr);
     let baseline: Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("baseline.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root.join("baseline.json")).unwrap())
+            .unwrap();
     assert_eq!(baseline["version"], 1);
     let known = baseline["findings"].as_array().unwrap();
     let today = lint(root, &["--format", "json"]);
     let today: Value = serde_json::from_str(&today.stdout).unwrap();
     assert_eq!(known.len(), today["diagnostics"].as_array().unwrap().len());
-    assert!(known.iter().all(|k| k["file"] == "specs/shop.yaml" && k["fingerprint"].is_string()));
+    assert!(known
+        .iter()
+        .all(|k| k["file"] == "specs/shop.yaml" && k["fingerprint"].is_string()));
     // Nothing but the baseline was written: no temporary file is left behind.
-    let mut entries: Vec<String> =
-        std::fs::read_dir(root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut entries: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     entries.sort();
     assert_eq!(entries, ["baseline.json", "lodestar.toml", "specs"]);
 
-    let clean = lint(root, &["--baseline", "baseline.json", "--format", "concise"]);
+    let clean = lint(
+        root,
+        &["--baseline", "baseline.json", "--format", "concise"],
+    );
     assert_eq!(clean.code, 0, "{}", clean.transcript());
     assert_eq!(clean.stdout, "All checks passed.\n");
     assert!(clean.stderr.contains("known finding"), "{}", clean.stderr);
@@ -219,20 +268,38 @@ fn baseline_hides_known_findings_and_reports_new_ones() {
     // Lines move: the known findings stay known.
     let shop = root.join("specs/shop.yaml");
     let text = std::fs::read_to_string(&shop).unwrap();
-    let moved = text.replacen("description: A small web shop.\n", "description: A small web shop.\n\n# moved\n\n", 1);
+    let moved = text.replacen(
+        "description: A small web shop.\n",
+        "description: A small web shop.\n\n# moved\n\n",
+        1,
+    );
     std::fs::write(&shop, &moved).unwrap();
-    let still_clean = lint(root, &["--baseline", "baseline.json", "--format", "concise"]);
+    let still_clean = lint(
+        root,
+        &["--baseline", "baseline.json", "--format", "concise"],
+    );
     assert_eq!(still_clean.code, 0, "{}", still_clean.transcript());
 
     // A new error is reported, alone, from the same baseline; and run from another directory.
-    let broken = moved.replacen("    owner: growth\n    type: page_views", "    owner: nobody\n    type: page_views", 1);
+    let broken = moved.replacen(
+        "    owner: growth\n    type: page_views",
+        "    owner: nobody\n    type: page_views",
+        1,
+    );
     assert_ne!(broken, moved);
     std::fs::write(&shop, broken).unwrap();
-    let new = lint(&root.join("specs"), &["--baseline", "../baseline.json", "--format", "concise"]);
+    let new = lint(
+        &root.join("specs"),
+        &["--baseline", "../baseline.json", "--format", "concise"],
+    );
     assert_eq!(new.code, 1, "{}", new.transcript());
     let findings: Vec<&str> = new.stdout.lines().filter(|l| l.contains(": LS")).collect();
     assert_eq!(findings.len(), 1, "{}", new.stdout);
-    assert!(findings[0].contains("LS004") && findings[0].contains("nobody"), "{}", new.stdout);
+    assert!(
+        findings[0].contains("LS004") && findings[0].contains("nobody"),
+        "{}",
+        new.stdout
+    );
 }
 
 #[test]
@@ -240,18 +307,34 @@ fn baseline_that_cannot_be_read_is_a_failure() {
     let dir = scratch_project();
     let missing = lint(dir.path(), &["--baseline", "nope.json"]);
     assert_eq!(missing.code, 2, "{}", missing.transcript());
-    assert!(missing.stderr.contains("cannot read baseline nope.json"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("cannot read baseline nope.json"),
+        "{}",
+        missing.stderr
+    );
 
     std::fs::write(dir.path().join("bad.json"), "{\"findings\": 3}").unwrap();
     let bad = lint(dir.path(), &["--baseline", "bad.json"]);
     assert_eq!(bad.code, 2, "{}", bad.transcript());
-    assert!(bad.stderr.contains("bad.json is not a lodestar baseline"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("bad.json is not a lodestar baseline"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
 fn write_baseline_into_a_missing_directory_is_a_failure() {
     let dir = scratch_project();
-    let run = lint(dir.path(), &["--write-baseline", "no/such/dir/baseline.json"]);
+    let run = lint(
+        dir.path(),
+        &["--write-baseline", "no/such/dir/baseline.json"],
+    );
     assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stderr.contains("cannot write no/such/dir/baseline.json"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("cannot write no/such/dir/baseline.json"),
+        "{}",
+        run.stderr
+    );
 }

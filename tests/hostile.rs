@@ -6,7 +6,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Release builds must answer in well under a second; debug builds get twice that.
-const LIMIT: Duration = if cfg!(debug_assertions) { Duration::from_secs(2) } else { Duration::from_secs(1) };
+const LIMIT: Duration = if cfg!(debug_assertions) {
+    Duration::from_secs(2)
+} else {
+    Duration::from_secs(1)
+};
 
 const VALID: &str = include_str!("fixtures/valid/marketplace.yaml");
 
@@ -33,14 +37,32 @@ fn check(name: &str, dir: &Path, case: Case<'_>) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let all = format!("{stdout}{stderr}");
-    let shown = || format!("{name}: {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status, cut(&stdout), cut(&stderr));
+    let shown = || {
+        format!(
+            "{name}: {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            out.status,
+            cut(&stdout),
+            cut(&stderr)
+        )
+    };
     // A signal (stack overflow, abort) leaves no exit code.
     assert_eq!(out.status.code(), Some(case.exit), "{}", shown());
-    assert!(!all.contains("panicked") && !all.contains("RUST_BACKTRACE"), "{}", shown());
+    assert!(
+        !all.contains("panicked") && !all.contains("RUST_BACKTRACE"),
+        "{}",
+        shown()
+    );
     for piece in case.expect {
-        assert!(all.contains(piece), "{name}: expected `{piece}` in the output\n{}", shown());
+        assert!(
+            all.contains(piece),
+            "{name}: expected `{piece}` in the output\n{}",
+            shown()
+        );
     }
-    assert!(elapsed < LIMIT, "{name}: took {elapsed:?} (limit {LIMIT:?})");
+    assert!(
+        elapsed < LIMIT,
+        "{name}: took {elapsed:?} (limit {LIMIT:?})"
+    );
     // The output stays readable: no echo of a huge input.
     assert!(all.len() < 20_000, "{name}: {} bytes of output", all.len());
 }
@@ -61,7 +83,11 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 
 /// The valid spec with one SQL fragment replaced.
 fn with_filter(filter: &str) -> String {
-    let spec = VALID.replacen("filter: status = 'confirmed'", &format!("filter: {filter}"), 1);
+    let spec = VALID.replacen(
+        "filter: status = 'confirmed'",
+        &format!("filter: {filter}"),
+        1,
+    );
     assert_ne!(spec, VALID, "the fixture has the filter this test replaces");
     spec
 }
@@ -72,7 +98,15 @@ fn empty_files() {
     write(dir.path(), "empty.yaml", "");
     write(dir.path(), "empty.lode", "");
     for file in ["empty.yaml", "empty.lode"] {
-        check(file, dir.path(), Case { args: &[file], exit: 1, expect: &["LS901", "empty"] });
+        check(
+            file,
+            dir.path(),
+            Case {
+                args: &[file],
+                exit: 1,
+                expect: &["LS901", "empty"],
+            },
+        );
     }
 }
 
@@ -90,18 +124,34 @@ fn binary_garbage() {
     write(dir.path(), "garbage.yaml", &noise);
     write(dir.path(), "garbage.lode", &noise);
     for file in ["garbage.yaml", "garbage.lode"] {
-        check(file, dir.path(), Case { args: &[file], exit: 1, expect: &["LS904", "not UTF-8"] });
+        check(
+            file,
+            dir.path(),
+            Case {
+                args: &[file],
+                exit: 1,
+                expect: &["LS904", "not UTF-8"],
+            },
+        );
     }
 }
 
 #[test]
 fn invalid_utf8() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "latin1.yaml", b"lodestar: 1\nproduct: caf\xe9\n");
+    write(
+        dir.path(),
+        "latin1.yaml",
+        b"lodestar: 1\nproduct: caf\xe9\n",
+    );
     check(
         "invalid UTF-8",
         dir.path(),
-        Case { args: &["latin1.yaml"], exit: 1, expect: &["LS904", "invalid byte at offset 24"] },
+        Case {
+            args: &["latin1.yaml"],
+            exit: 1,
+            expect: &["LS904", "invalid byte at offset 24"],
+        },
     );
 }
 
@@ -112,16 +162,43 @@ fn huge_scalar() {
     text.push_str(&"a".repeat(30 * 1024 * 1024));
     text.push('\n');
     write(dir.path(), "huge.yaml", text);
-    check("30 MB scalar", dir.path(), Case { args: &["huge.yaml"], exit: 1, expect: &["LS901", "too large"] });
+    check(
+        "30 MB scalar",
+        dir.path(),
+        Case {
+            args: &["huge.yaml"],
+            exit: 1,
+            expect: &["LS901", "too large"],
+        },
+    );
 }
 
 #[test]
 fn deep_nesting_in_yaml() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "deep.yaml", format!("lodestar: 1\nproduct: {}\n", "[".repeat(200_000)));
-    write(dir.path(), "deep_block.yaml", format!("lodestar: 1\n{}\n", (0..200_000).map(|_| "- ").collect::<String>()));
+    write(
+        dir.path(),
+        "deep.yaml",
+        format!("lodestar: 1\nproduct: {}\n", "[".repeat(200_000)),
+    );
+    write(
+        dir.path(),
+        "deep_block.yaml",
+        format!(
+            "lodestar: 1\n{}\n",
+            (0..200_000).map(|_| "- ").collect::<String>()
+        ),
+    );
     for file in ["deep.yaml", "deep_block.yaml"] {
-        check(file, dir.path(), Case { args: &[file], exit: 1, expect: &["LS901"] });
+        check(
+            file,
+            dir.path(),
+            Case {
+                args: &[file],
+                exit: 1,
+                expect: &["LS901"],
+            },
+        );
     }
 }
 
@@ -130,9 +207,21 @@ fn deep_nesting_in_the_dsl() {
     let dir = tempfile::tempdir().unwrap();
     let parens = format!("lodestar 1\nproduct p\ninput x = {}\n", "(".repeat(200_000));
     write(dir.path(), "parens.lode", parens);
-    write(dir.path(), "braces.lode", format!("lodestar 1\nproduct p\n{}\n", "{".repeat(200_000)));
+    write(
+        dir.path(),
+        "braces.lode",
+        format!("lodestar 1\nproduct p\n{}\n", "{".repeat(200_000)),
+    );
     for file in ["parens.lode", "braces.lode"] {
-        check(file, dir.path(), Case { args: &[file], exit: 1, expect: &["LS901"] });
+        check(
+            file,
+            dir.path(),
+            Case {
+                args: &[file],
+                exit: 1,
+                expect: &["LS901"],
+            },
+        );
     }
 }
 
@@ -148,17 +237,33 @@ fn alias_bomb() {
     }
     text.push_str("description: *i\n");
     write(dir.path(), "bomb.yaml", text);
-    check("alias bomb", dir.path(), Case { args: &["bomb.yaml"], exit: 1, expect: &["LS901"] });
+    check(
+        "alias bomb",
+        dir.path(),
+        Case {
+            args: &["bomb.yaml"],
+            exit: 1,
+            expect: &["LS901"],
+        },
+    );
 }
 
 #[test]
 fn yaml_that_is_not_a_spec() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "schema.yml", "version: 2\nmodels:\n  - name: orders\n");
+    write(
+        dir.path(),
+        "schema.yml",
+        "version: 2\nmodels:\n  - name: orders\n",
+    );
     check(
         "YAML, not a spec",
         dir.path(),
-        Case { args: &["schema.yml"], exit: 1, expect: &["LS902", "not a lodestar spec"] },
+        Case {
+            args: &["schema.yml"],
+            exit: 1,
+            expect: &["LS902", "not a lodestar spec"],
+        },
     );
 }
 
@@ -169,9 +274,21 @@ fn missing_file_and_empty_directory() {
     check(
         "missing file",
         dir.path(),
-        Case { args: &["nope.yaml"], exit: 2, expect: &["nope.yaml: no such file or directory"] },
+        Case {
+            args: &["nope.yaml"],
+            exit: 2,
+            expect: &["nope.yaml: no such file or directory"],
+        },
     );
-    check("directory without specs", dir.path(), Case { args: &["empty"], exit: 2, expect: &["no spec files"] });
+    check(
+        "directory without specs",
+        dir.path(),
+        Case {
+            args: &["empty"],
+            exit: 2,
+            expect: &["no spec files"],
+        },
+    );
 }
 
 #[test]
@@ -179,7 +296,11 @@ fn config_that_is_garbage() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "lodestar.toml", b"\x00\x01[[[rules\n = = =\n");
     write(dir.path(), "spec.yaml", VALID);
-    let case = Case { args: &[], exit: 2, expect: &["lodestar.toml"] };
+    let case = Case {
+        args: &[],
+        exit: 2,
+        expect: &["lodestar.toml"],
+    };
     check("garbage lodestar.toml", dir.path(), case);
 }
 
@@ -188,10 +309,30 @@ fn hostile_sql_fragments() {
     let dir = tempfile::tempdir().unwrap();
     let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
     write(dir.path(), "deep.yaml", with_filter(&deep));
-    write(dir.path(), "drop.yaml", with_filter("status = 'confirmed'; drop table x"));
-    write(dir.path(), "comment.yaml", with_filter("status = 'confirmed' -- or 1 = 1"));
-    write(dir.path(), "block.yaml", with_filter("status = 'confirmed' /* or 1 = 1 */"));
+    write(
+        dir.path(),
+        "drop.yaml",
+        with_filter("status = 'confirmed'; drop table x"),
+    );
+    write(
+        dir.path(),
+        "comment.yaml",
+        with_filter("status = 'confirmed' -- or 1 = 1"),
+    );
+    write(
+        dir.path(),
+        "block.yaml",
+        with_filter("status = 'confirmed' /* or 1 = 1 */"),
+    );
     for file in ["deep.yaml", "drop.yaml", "comment.yaml", "block.yaml"] {
-        check(file, dir.path(), Case { args: &[file], exit: 1, expect: &["LS006"] });
+        check(
+            file,
+            dir.path(),
+            Case {
+                args: &[file],
+                exit: 1,
+                expect: &["LS006"],
+            },
+        );
     }
 }

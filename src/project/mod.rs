@@ -183,6 +183,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
         let id = match String::from_utf8(bytes) {
             Ok(text) => ws.files.add(shown.clone(), text),
             Err(e) => {
+                // Reported as LS904 and not parsed.
                 let at = e.utf8_error().valid_up_to();
                 let id = ws.files.add(shown.clone(), String::new());
                 ws.read_errors.push(
@@ -190,7 +191,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
                         .label(Span::new(id, 0, 0), "not UTF-8")
                         .help("spec files are UTF-8 text; re-save the file as UTF-8, or remove it if it is not a spec"),
                 );
-                id
+                if named.iter().any(|(p, _)| *p == path) {
+                    focus.push(id);
+                }
+                continue;
             }
         };
         if named.iter().any(|(p, _)| *p == path) {
@@ -208,7 +212,11 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
 
 /// Parses, resolves and lints the files of a workspace. No IO.
 pub fn analyze(ws: &Workspace, today: NaiveDate) -> Analysis {
-    let mut analysis = analyze_files(&ws.files, &ws.specs, &ws.config, today);
+    // A file that could not be read is reported once (LS904), not parsed as an empty file.
+    let unreadable: Vec<FileId> =
+        ws.read_errors.iter().filter_map(Diagnostic::primary_span).map(|s| s.file).collect();
+    let specs: Vec<SpecFile> = ws.specs.iter().filter(|s| !unreadable.contains(&s.id)).cloned().collect();
+    let mut analysis = analyze_files(&ws.files, &specs, &ws.config, today);
     analysis.diagnostics.extend(ws.read_errors.iter().cloned());
     if let Some(focus) = &ws.focus {
         analysis
@@ -222,14 +230,13 @@ pub fn analyze(ws: &Workspace, today: NaiveDate) -> Analysis {
 
 /// Parses, resolves and lints the given files. No IO.
 pub fn analyze_files(files: &Files, specs: &[SpecFile], config: &LintConfig, today: NaiveDate) -> Analysis {
+    use rayon::prelude::*;
+    // Files parse independently: in parallel, collected in file order.
+    let parsed: Vec<_> =
+        specs.par_iter().map(|spec| syntax::parse(spec.id, spec.syntax, &files.get(spec.id).text)).collect();
     let mut diagnostics = Vec::new();
     let mut trees = Vec::new();
-    for spec in specs {
-        let text = &files.get(spec.id).text;
-        if text.is_empty() && spec.path.as_os_str().is_empty() {
-            continue;
-        }
-        let (tree, mut found) = syntax::parse(spec.id, spec.syntax, text);
+    for (spec, (tree, mut found)) in specs.iter().zip(parsed) {
         diagnostics.append(&mut found);
         trees.extend(tree);
     }

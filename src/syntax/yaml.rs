@@ -192,6 +192,11 @@ pub(super) fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnos
     let loc = Locator::new(file, text);
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
+    // A spec needs no aliases; a few small ones are tolerated, an expansion bomb is refused
+    // before it costs time. A spec file holds a few thousand nodes; 100,000 bound the work of
+    // any input (the parser takes about 4 µs a node in release builds).
+    budget.max_recorded_anchor_events = 10_000;
+    budget.max_nodes = 100_000;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;

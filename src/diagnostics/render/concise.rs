@@ -2,8 +2,11 @@
 
 use super::{primary, summary, Diagnostic, Files};
 
+/// Where a finding is (path, line, column), for sorting.
+type Key<'a> = Option<(&'a str, usize, usize)>;
+
 pub(super) fn render(files: &Files, diagnostics: &[Diagnostic]) -> String {
-    let mut lines: Vec<(Option<(&str, usize, usize)>, String)> = diagnostics
+    let mut lines: Vec<(Key, String)> = diagnostics
         .iter()
         .map(|d| {
             let at = primary(files, d).map(|l| (l.path, l.start.line, l.start.column));

@@ -11,11 +11,11 @@ use crate::lint::ALL_INFO;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// `repository` (else `homepage`) from Cargo.toml; the field is left out while both are unset.
-const INFORMATION_URI: &str = if !env!("CARGO_PKG_REPOSITORY").is_empty() {
-    env!("CARGO_PKG_REPOSITORY")
-} else {
-    env!("CARGO_PKG_HOMEPAGE")
-};
+fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -117,8 +117,8 @@ pub(super) fn render(files: &Files, diagnostics: &[Diagnostic]) -> String {
         "semanticVersion": env!("CARGO_PKG_VERSION"),
         "rules": rules(),
     });
-    if !INFORMATION_URI.is_empty() {
-        driver["informationUri"] = json!(INFORMATION_URI);
+    if let Some(uri) = information_uri() {
+        driver["informationUri"] = json!(uri);
     }
     let doc = json!({
         "$schema": SCHEMA,
