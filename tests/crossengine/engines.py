@@ -144,6 +144,9 @@ class Spark:
     """Spark SQL in local mode: one session per harness run, loopback only, no UI."""
 
     name = "spark"
+    # Queries are submitted from this many threads at once: planning happens on the driver, one
+    # query at a time per thread, so concurrent queries keep both cores busy.
+    threads = 4
 
     def __init__(self):
         from pyspark.sql import SparkSession
@@ -154,7 +157,8 @@ class Spark:
             .appName("lodestar-crossengine")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.shuffle.partitions", "1")
+            .config("spark.sql.autoBroadcastJoinThreshold", str(64 << 20))
             # Tiny tables: whole-stage code generation and adaptive re-planning cost more than
             # they save.
             .config("spark.sql.codegen.wholeStage", "false")

@@ -38,16 +38,22 @@ DIALECT = {"postgres": "postgres", "clickhouse": "clickhouse", "spark": "databri
 SQLGLOT_DIALECTS = ["duckdb", "postgres", "bigquery", "snowflake", "redshift", "databricks",
                     "trino", "clickhouse"]
 REL_TOL = 1e-9
+# Engine errors already reported to the SQL stage (docs/engines.md, Findings): (engine, file
+# name, text of the error). Printed as KNOWN, not counted; one that no longer happens is a
+# problem, so the entry is removed when the SQL is fixed.
+KNOWN = [
+    ("clickhouse", "guardrails.sql", "Cannot convert NULL to a non-nullable type"),
+]
 CONF = os.path.join(HERE, "conformance")
 
 
-def project_runs():
+def project_runs(tmp):
     """(project label, spec paths, data dir, conformance?, [option lists])."""
     specs = [os.path.join(ROOT, "specs")]
     conf_spec = [os.path.join(CONF, "spec")]
     # A spec file belongs to the project of its directory: copy one product out to break it
     # down by a dimension that only its sources have.
-    market = os.path.join(tempfile.gettempdir(), f"lodestar-xe-market-{os.getpid()}")
+    market = os.path.join(tmp, "marketplace")
     os.makedirs(market, exist_ok=True)
     for f in ["marketplace.yaml", "owners.yaml"]:
         with open(os.path.join(ROOT, "specs", f)) as src, open(os.path.join(market, f), "w") as dst:
@@ -249,6 +255,21 @@ def option_value(options, flag):
 
 # --- runs ------------------------------------------------------------------------------------
 
+def run_all(eng, sqls):
+    """Each statement's (columns, rows), or the exception the engine raised."""
+    def one(sql):
+        try:
+            return eng.query(sql)
+        except Exception as e:
+            return e
+    threads = getattr(eng, "threads", 1)
+    if threads == 1:
+        return [one(q) for q in sqls]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, sqls))
+
+
 def run_engine(engine_name, lodestar, tmp):
     from engines import ENGINES
     problems, checked = [], 0
@@ -258,8 +279,9 @@ def run_engine(engine_name, lodestar, tmp):
     print(f"[{engine_name}] engine up in {time.time() - t0:.1f}s", flush=True)
     has_run = True
     loaded = set()
+    seen_known = set()
     try:
-        for label, paths, data, conformance, option_sets in project_runs():
+        for label, paths, data, conformance, option_sets in project_runs(tmp):
             types = declared_types(paths[0]) if conformance else {}
             tables = read_tables(data, types)
             t1 = time.time()
@@ -284,15 +306,23 @@ def run_engine(engine_name, lodestar, tmp):
                 start, end = option_value(options, "--from"), option_value(options, "--to")
                 orc = oracle.Oracle(raw, by, start and dt.date.fromisoformat(start),
                                     end and dt.date.fromisoformat(end)) if conformance else None
-                for rel in sorted(target):
+                rels = sorted(target)
+                results = run_all(eng, [target[r] for r in rels])
+                for rel, result in zip(rels, results):
                     what = f"{tag}: {rel} on {engine_name}"
                     n = nkeys_of(rel, options)
-                    try:
-                        got = table_of(*eng.query(target[rel]), n)
-                    except Exception as e:  # the engine rejected the SQL: a finding
+                    if isinstance(result, Exception):  # the engine rejected the SQL: a finding
+                        e = result
+                        known = [k for k in KNOWN if k[0] == engine_name
+                                 and rel.endswith("/" + k[1]) and k[2] in str(e)]
+                        if known:
+                            seen_known.add(known[0])
+                            print(f"KNOWN {what}: {known[0][2]}", flush=True)
+                            continue
                         problems.append(f"{what}: the engine failed: {str(e).strip()[:2000]}\n"
                                         f"--- SQL ---\n{target[rel]}")
                         continue
+                    got = table_of(*result, n)
                     want = table_of(*ref.query(duck[rel]), n)
                     compare(what, engine_name, got, "duckdb", want, problems)
                     product, file = rel.split("/")
@@ -315,33 +345,50 @@ def run_engine(engine_name, lodestar, tmp):
     finally:
         eng.close()
         ref.close()
+    for k in KNOWN:
+        if k[0] == engine_name and k not in seen_known:
+            problems.append(f"the known failure {k} no longer happens: remove it from KNOWN")
     if not has_run:
         print(f"[{engine_name}] note: {lodestar} has no DuckDB; the scorecards were compared with the "
               "compiled DuckDB SQL in Python duckdb only", flush=True)
     return checked, problems
 
 
-def run_sqlglot(lodestar, tmp):
+def sqlglot_parse(job):
+    """None when `sql` parses as exactly one statement of `dialect`, else the error."""
     import sqlglot
     from sqlglot.errors import ErrorLevel
-    problems, checked = [], 0
-    for label, paths, _, _, option_sets in project_runs():
+    dialect, sql = job
+    try:
+        trees = sqlglot.parse(sql, read=dialect, error_level=ErrorLevel.RAISE)
+        if len([t for t in trees if t is not None]) != 1:
+            return f"{len(trees)} statements"
+    except Exception as e:
+        return str(e).strip()[:1000]
+    return None
+
+
+def run_sqlglot(lodestar, tmp):
+    import multiprocessing
+    where = {}  # (dialect, sql) -> the first place it was generated
+    for label, paths, _, _, option_sets in project_runs(tmp):
         for options in ([] if [] in option_sets else [[]]) + option_sets:
             for d in SQLGLOT_DIALECTS:
-                files = compile_sql(lodestar, paths, d, options, tmp)
-                for rel, sql in files.items():
-                    try:
-                        trees = sqlglot.parse(sql, read=d, error_level=ErrorLevel.RAISE)
-                        if len([t for t in trees if t is not None]) != 1:
-                            raise ValueError(f"{len(trees)} statements")
-                    except Exception as e:
-                        problems.append(f"{label} {' '.join(options)}: {rel} does not parse as {d} "
-                                        f"with sqlglot: {str(e).strip()[:1000]}")
-                    checked += 1
-    return checked, problems
+                for rel, sql in compile_sql(lodestar, paths, d, options, tmp).items():
+                    where.setdefault((d, sql), f"{label} {' '.join(options)}: {rel}")
+    jobs = list(where)
+    with multiprocessing.Pool(os.cpu_count() or 2) as pool:
+        errors = pool.map(sqlglot_parse, jobs, chunksize=16)
+    problems = [f"{where[j]} does not parse as {j[0]} with sqlglot: {e}"
+                for j, e in zip(jobs, errors) if e is not None]
+    return len(jobs), problems
 
 
 def main():
+    # A terminated run still stops its engines (the `finally` blocks): Spark's JVM outlives a
+    # Python process killed without them.
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--engine", required=True, choices=["postgres", "clickhouse", "spark", "sqlglot"])
     ap.add_argument("--lodestar", required=True, help="the lodestar binary")
