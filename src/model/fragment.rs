@@ -129,7 +129,9 @@ fn locate(text: &Spanned<String>, line: u64, col: u64, len: usize) -> Span {
                 .map(|(b, _)| b)
                 .unwrap_or(l.len());
             let start = offset + within;
-            return text.span.sub(start, (start + len.max(1)).min(text.value.len()));
+            return text
+                .span
+                .sub(start, (start + len.max(1)).min(text.value.len()));
         }
         offset += l.len();
     }
@@ -138,7 +140,11 @@ fn locate(text: &Spanned<String>, line: u64, col: u64, len: usize) -> Span {
 
 fn error(text: &Spanned<String>, span: Span, message: String, help: &str) -> FragmentError {
     let _ = text;
-    FragmentError { message, span, help: help.to_owned() }
+    FragmentError {
+        message,
+        span,
+        help: help.to_owned(),
+    }
 }
 
 fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentError> {
@@ -153,8 +159,7 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
         ));
     }
     let dialect = GenericDialect {};
-    let tokens: Vec<TokenWithSpan> = match Tokenizer::new(&dialect, sql).tokenize_with_location()
-    {
+    let tokens: Vec<TokenWithSpan> = match Tokenizer::new(&dialect, sql).tokenize_with_location() {
         Ok(tokens) => tokens,
         Err(e) => {
             let span = locate(text, e.location.line, e.location.column, 1);
@@ -190,11 +195,17 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
             _ => {}
         }
     }
-    let mut parser =
-        Parser::new(&dialect).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(tokens);
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_tokens_with_locations(tokens);
     let parse_error = |e: ParserError, parser: &Parser| {
         let t = parser.peek_token();
-        let span = locate(text, t.span.start.line, t.span.start.column, token_len(&t.token));
+        let span = locate(
+            text,
+            t.span.start.line,
+            t.span.start.column,
+            token_len(&t.token),
+        );
         let message = match e {
             ParserError::RecursionLimitExceeded => format!("{what} is nested too deeply"),
             ParserError::ParserError(m) | ParserError::TokenizerError(m) => {
@@ -225,7 +236,10 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
                 Err(v) => Err(error(
                     text,
                     text.span,
-                    format!("a `sql` source must be exactly one SELECT, found {} statements", v.len()),
+                    format!(
+                        "a `sql` source must be exactly one SELECT, found {} statements",
+                        v.len()
+                    ),
                     "keep one SELECT; joins and filters belong inside it",
                 )),
             }
@@ -237,12 +251,19 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
             };
             let next = parser.peek_token();
             if next.token != Token::EOF {
-                let span =
-                    locate(text, next.span.start.line, next.span.start.column, token_len(&next.token));
+                let span = locate(
+                    text,
+                    next.span.start.line,
+                    next.span.start.column,
+                    token_len(&next.token),
+                );
                 return Err(error(
                     text,
                     span,
-                    format!("{what} must be exactly one expression, but `{}` follows it", next.token),
+                    format!(
+                        "{what} must be exactly one expression, but `{}` follows it",
+                        next.token
+                    ),
                     "remove the trailing text, or combine conditions with `and` / `or`",
                 ));
             }

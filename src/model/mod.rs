@@ -97,7 +97,9 @@ impl Source {
     pub fn has_column(&self, column: &str) -> bool {
         match &self.columns {
             None => true,
-            Some(cols) => cols.iter().any(|c| c.name.value.eq_ignore_ascii_case(column)),
+            Some(cols) => cols
+                .iter()
+                .any(|c| c.name.value.eq_ignore_ascii_case(column)),
         }
     }
 }
@@ -140,8 +142,11 @@ impl Product {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Measure {
+    #[educe(PartialEq(ignore))]
     pub span: Span,
     pub source: Str,
     pub agg: Spanned<Agg>,
@@ -158,12 +163,22 @@ pub enum Operand {
     Metric(Str),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub enum Compute {
     Measure(Measure),
-    Ratio { span: Span, numerator: Operand, denominator: Operand },
+    Ratio {
+        #[educe(PartialEq(ignore))]
+        span: Span,
+        numerator: Operand,
+        denominator: Operand,
+    },
     /// An arithmetic expression over other metrics; `refs` are the metric names it uses.
-    Derived { expr: Fragment, refs: Vec<Str> },
+    Derived {
+        expr: Fragment,
+        refs: Vec<Str>,
+    },
 }
 
 impl Compute {
@@ -171,7 +186,11 @@ impl Compute {
     pub fn measures(&self) -> Vec<&Measure> {
         match self {
             Compute::Measure(m) => vec![m],
-            Compute::Ratio { numerator, denominator, .. } => [numerator, denominator]
+            Compute::Ratio {
+                numerator,
+                denominator,
+                ..
+            } => [numerator, denominator]
                 .into_iter()
                 .filter_map(|o| match o {
                     Operand::Measure(m) => Some(m),
@@ -186,7 +205,11 @@ impl Compute {
     pub fn metric_refs(&self) -> Vec<&Str> {
         match self {
             Compute::Measure(_) => Vec::new(),
-            Compute::Ratio { numerator, denominator, .. } => [numerator, denominator]
+            Compute::Ratio {
+                numerator,
+                denominator,
+                ..
+            } => [numerator, denominator]
                 .into_iter()
                 .filter_map(|o| match o {
                     Operand::Metric(n) => Some(n),
@@ -198,37 +221,52 @@ impl Compute {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Threshold {
+    #[educe(PartialEq(ignore))]
     pub span: Span,
     pub min: Option<Spanned<f64>>,
     pub max: Option<Spanned<f64>>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Target {
+    #[educe(PartialEq(ignore))]
     pub span: Span,
     pub by: Spanned<NaiveDate>,
     pub value: Spanned<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Review {
+    #[educe(PartialEq(ignore))]
     pub span: Span,
     pub cadence: Option<Spanned<Cadence>>,
     pub last_reviewed: Option<Spanned<NaiveDate>>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Allow {
+    #[educe(PartialEq(ignore))]
     pub span: Span,
     pub code: Str,
     pub reason: Option<Str>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Metric {
     pub role: Role,
+    #[educe(PartialEq(ignore))]
     pub span: Span,
     pub name: Str,
     pub label: Option<Str>,
@@ -251,11 +289,35 @@ pub struct Metric {
 impl Metric {
     /// Whether the metric carries `allow: [code]`.
     pub fn allows(&self, code: &str) -> bool {
-        self.allow.iter().any(|a| a.code.value.eq_ignore_ascii_case(code))
+        self.allow
+            .iter()
+            .any(|a| a.code.value.eq_ignore_ascii_case(code))
     }
 
     /// The label if given, else the name.
     pub fn display_label(&self) -> &str {
-        self.label.as_ref().map(|l| l.value.as_str()).unwrap_or(&self.name.value)
+        self.label
+            .as_ref()
+            .map(|l| l.value.as_str())
+            .unwrap_or(&self.name.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::project::{analyze, in_memory};
+
+    /// The same spec laid out differently resolves to equal models: spans do not count.
+    #[test]
+    fn equality_ignores_positions() {
+        let a = "lodestar: 1\nproduct: p\nnorth_star:\n  name: m\n  measure: { source: s, agg: count }\n  threshold: { min: 1 }\n";
+        let b = "\n\n# moved\nlodestar: 1\nproduct: p\nnorth_star: { name: m, threshold: { min: 1 }, measure: { agg: count, source: s } }\n";
+        let today = crate::lint::testing::TODAY;
+        let pa = analyze(&in_memory(&[("a.yaml", a)]), today).project;
+        let pb = analyze(&in_memory(&[("a.yaml", b)]), today).project;
+        assert_eq!(pa.products, pb.products);
+        let c = a.replace("min: 1", "min: 2");
+        let pc = analyze(&in_memory(&[("a.yaml", &c)]), today).project;
+        assert_ne!(pa.products, pc.products);
     }
 }

@@ -12,26 +12,47 @@ use crate::syntax::{ast, STRUCTURE, VALUE};
 
 /// Builds the model of a project from the syntax trees of its files.
 pub fn resolve(files: &[ast::File]) -> (Project, Vec<Diagnostic>) {
-    let mut cx = Resolver { diagnostics: Vec::new() };
+    use rayon::prelude::*;
+    // Files resolve independently (names are checked later, by the rules), so they resolve in
+    // parallel and are merged in file order.
+    let parts: Vec<(Project, Vec<Diagnostic>)> = files.par_iter().map(resolve_file).collect();
     let mut project = Project::default();
-    for f in files {
-        project.files.push(FileInfo { file: f.file, syntax: f.syntax, version: f.version.clone() });
-        cx.version(f);
-        for o in &f.owners {
-            project.owners.push(Owner {
-                key: o.key.clone(),
-                name: o.name.clone(),
-                email: o.email.clone(),
-                slack: o.slack.clone(),
-                file: f.file,
-            });
-        }
-        for s in &f.sources {
-            project.sources.push(cx.source(f, s));
-        }
-        if let Some(product) = cx.product(f) {
-            project.products.push(product);
-        }
+    let mut diagnostics = Vec::new();
+    for (part, mut found) in parts {
+        project.files.extend(part.files);
+        project.owners.extend(part.owners);
+        project.sources.extend(part.sources);
+        project.products.extend(part.products);
+        diagnostics.append(&mut found);
+    }
+    (project, diagnostics)
+}
+
+fn resolve_file(f: &ast::File) -> (Project, Vec<Diagnostic>) {
+    let mut cx = Resolver {
+        diagnostics: Vec::new(),
+    };
+    let mut project = Project::default();
+    project.files.push(FileInfo {
+        file: f.file,
+        syntax: f.syntax,
+        version: f.version.clone(),
+    });
+    cx.version(f);
+    for o in &f.owners {
+        project.owners.push(Owner {
+            key: o.key.clone(),
+            name: o.name.clone(),
+            email: o.email.clone(),
+            slack: o.slack.clone(),
+            file: f.file,
+        });
+    }
+    for s in &f.sources {
+        project.sources.push(cx.source(f, s));
+    }
+    if let Some(product) = cx.product(f) {
+        project.products.push(product);
     }
     (project, cx.diagnostics)
 }
@@ -59,9 +80,12 @@ impl Resolver {
         if let Some(v) = &f.version {
             if v.value.trim() != "1" {
                 self.push(
-                    Diagnostic::error(VALUE, format!("unsupported spec language version `{}`", v.value))
-                        .label(v.span, "unsupported version")
-                        .help("this lodestar reads version 1 of the spec language: write `1`"),
+                    Diagnostic::error(
+                        VALUE,
+                        format!("unsupported spec language version `{}`", v.value),
+                    )
+                    .label(v.span, "unsupported version")
+                    .help("this lodestar reads version 1 of the spec language: write `1`"),
                 );
             }
         }
@@ -72,9 +96,14 @@ impl Resolver {
             Ok(n) if n.is_finite() => Some(Spanned::new(n, s.span)),
             _ => {
                 self.push(
-                    Diagnostic::error(VALUE, format!("{what} must be a number, found `{}`", s.value))
-                        .label(s.span, "not a number")
-                        .help(format!("write {what} as a plain number such as `0.02` or `120000`")),
+                    Diagnostic::error(
+                        VALUE,
+                        format!("{what} must be a number, found `{}`", s.value),
+                    )
+                    .label(s.span, "not a number")
+                    .help(format!(
+                        "write {what} as a plain number such as `0.02` or `120000`"
+                    )),
                 );
                 None
             }
@@ -98,7 +127,10 @@ impl Resolver {
     fn source(&mut self, f: &ast::File, s: &ast::Source) -> Source {
         let relation = match (&s.table, &s.sql) {
             (Some(t), None) => Some(Relation::Table(self.table_name(t))),
-            (None, Some(q)) => Some(Relation::Sql(Fragment::parse(q.clone(), FragmentKind::Select))),
+            (None, Some(q)) => Some(Relation::Sql(Fragment::parse(
+                q.clone(),
+                FragmentKind::Select,
+            ))),
             (Some(t), Some(q)) => {
                 self.push(
                     Diagnostic::error(STRUCTURE, format!("source `{}` has both `table` and `sql`", s.name.value))
@@ -110,9 +142,12 @@ impl Resolver {
             }
             (None, None) => {
                 self.push(
-                    Diagnostic::error(STRUCTURE, format!("source `{}` has neither `table` nor `sql`", s.name.value))
-                        .label(s.name.span, "no relation")
-                        .help("give the source a `table: schema.name` or a `sql: select ...`"),
+                    Diagnostic::error(
+                        STRUCTURE,
+                        format!("source `{}` has neither `table` nor `sql`", s.name.value),
+                    )
+                    .label(s.name.span, "no relation")
+                    .help("give the source a `table: schema.name` or a `sql: select ...`"),
                 );
                 None
             }
@@ -131,7 +166,10 @@ impl Resolver {
             time: s.time.clone(),
             columns: s.columns.as_ref().map(|cols| {
                 cols.iter()
-                    .map(|c| Column { name: c.name.clone(), data_type: c.data_type.clone() })
+                    .map(|c| Column {
+                        name: c.name.clone(),
+                        data_type: c.data_type.clone(),
+                    })
                     .collect()
             }),
             dimensions: s
@@ -151,7 +189,9 @@ impl Resolver {
         let parts: Vec<String> = t.value.trim().split('.').map(str::to_owned).collect();
         let bad = parts.iter().any(|p| {
             p.is_empty()
-                || !p.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '-')
+                || !p
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '-')
         }) || parts.len() > 3;
         if bad {
             self.push(
@@ -167,12 +207,15 @@ impl Resolver {
         let Some(name) = &f.product else {
             if let Some(m) = f.metrics().next() {
                 self.push(
-                    Diagnostic::error(STRUCTURE, "metrics are declared but the file names no product")
-                        .label(m.name.span, "this metric belongs to no product")
-                        .help(match f.syntax {
-                            Syntax::Yaml => "add `product: <name>` at the top of the file",
-                            Syntax::Lode => "add `product <name>` after `lodestar 1`",
-                        }),
+                    Diagnostic::error(
+                        STRUCTURE,
+                        "metrics are declared but the file names no product",
+                    )
+                    .label(m.name.span, "this metric belongs to no product")
+                    .help(match f.syntax {
+                        Syntax::Yaml => "add `product: <name>` at the top of the file",
+                        Syntax::Lode => "add `product <name>` after `lodestar 1`",
+                    }),
                 );
             }
             return None;
@@ -196,13 +239,16 @@ impl Resolver {
     }
 
     fn metric(&mut self, m: &ast::Metric) -> Metric {
-        let metric_type = m.metric_type.as_ref().and_then(|t| match MetricType::parse(&t.value) {
-            Some(v) => Some(Spanned::new(v, t.span)),
-            None => {
-                self.push(invalid(t, "metric type", MetricType::NAMES));
-                None
-            }
-        });
+        let metric_type = m
+            .metric_type
+            .as_ref()
+            .and_then(|t| match MetricType::parse(&t.value) {
+                Some(v) => Some(Spanned::new(v, t.span)),
+                None => {
+                    self.push(invalid(t, "metric type", MetricType::NAMES));
+                    None
+                }
+            });
         let grain = match &m.grain {
             Some(g) => match Grain::parse(&g.value) {
                 Some(v) => Spanned::new(v, g.span),
@@ -216,9 +262,12 @@ impl Resolver {
         let compute = match m.compute.as_slice() {
             [] => {
                 self.push(
-                    Diagnostic::error(STRUCTURE, format!("metric `{}` has no definition", m.name.value))
-                        .label(m.name.span, "nothing to compute")
-                        .help("give it exactly one of `measure`, `ratio` or `derived`"),
+                    Diagnostic::error(
+                        STRUCTURE,
+                        format!("metric `{}` has no definition", m.name.value),
+                    )
+                    .label(m.name.span, "nothing to compute")
+                    .help("give it exactly one of `measure`, `ratio` or `derived`"),
                 );
                 None
             }
@@ -229,7 +278,10 @@ impl Resolver {
                         STRUCTURE,
                         format!("metric `{}` is defined more than once", m.name.value),
                     )
-                    .label(second.span(), format!("a second definition ({})", second.kind()))
+                    .label(
+                        second.span(),
+                        format!("a second definition ({})", second.kind()),
+                    )
                     .label(first.span(), format!("first definition ({})", first.kind()))
                     .help("a metric has exactly one of `measure`, `ratio` or `derived`"),
                 );
@@ -274,19 +326,29 @@ impl Resolver {
                         None
                     }
                 };
-                Some(Target { span: t.span, by: by?, value: value? })
+                Some(Target {
+                    span: t.span,
+                    by: by?,
+                    value: value?,
+                })
             })
             .collect();
         let review = m.review.as_ref().map(|r| Review {
             span: r.span,
-            cadence: r.cadence.as_ref().and_then(|c| match Cadence::parse(&c.value) {
-                Some(v) => Some(Spanned::new(v, c.span)),
-                None => {
-                    self.push(invalid(c, "review cadence", Cadence::NAMES));
-                    None
-                }
-            }),
-            last_reviewed: r.last_reviewed.as_ref().and_then(|d| self.date(d, "`last_reviewed`")),
+            cadence: r
+                .cadence
+                .as_ref()
+                .and_then(|c| match Cadence::parse(&c.value) {
+                    Some(v) => Some(Spanned::new(v, c.span)),
+                    None => {
+                        self.push(invalid(c, "review cadence", Cadence::NAMES));
+                        None
+                    }
+                }),
+            last_reviewed: r
+                .last_reviewed
+                .as_ref()
+                .and_then(|d| self.date(d, "`last_reviewed`")),
         });
         Metric {
             role: m.role,
@@ -306,7 +368,11 @@ impl Resolver {
             allow: m
                 .allow
                 .iter()
-                .map(|a| Allow { span: a.span, code: a.code.clone(), reason: a.reason.clone() })
+                .map(|a| Allow {
+                    span: a.span,
+                    code: a.code.clone(),
+                    reason: a.reason.clone(),
+                })
                 .collect(),
         }
     }
@@ -316,7 +382,10 @@ impl Resolver {
         let text = w.value.trim().to_ascii_lowercase();
         let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
         let unit = text[digits.len()..].trim();
-        let n = digits.parse::<u32>().ok().filter(|n| (1..=3660).contains(n));
+        let n = digits
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=3660).contains(n));
         match (n, unit) {
             (Some(n), "" | "d" | "day" | "days") => Some(Spanned::new(n, w.span)),
             _ => {
@@ -333,7 +402,11 @@ impl Resolver {
     fn compute(&mut self, c: &ast::Compute) -> Option<Compute> {
         match c {
             ast::Compute::Measure(m) => self.measure(m).map(Compute::Measure),
-            ast::Compute::Ratio { span, numerator, denominator } => {
+            ast::Compute::Ratio {
+                span,
+                numerator,
+                denominator,
+            } => {
                 let mut operand = |o: &Option<ast::Operand>, what: &str| match o {
                     Some(ast::Operand::Metric(n)) => Some(Operand::Metric(n.clone())),
                     Some(ast::Operand::Measure(m)) => self.measure(m).map(Operand::Measure),
@@ -348,7 +421,11 @@ impl Resolver {
                 };
                 let numerator = operand(numerator, "numerator");
                 let denominator = operand(denominator, "denominator");
-                Some(Compute::Ratio { span: *span, numerator: numerator?, denominator: denominator? })
+                Some(Compute::Ratio {
+                    span: *span,
+                    numerator: numerator?,
+                    denominator: denominator?,
+                })
             }
             ast::Compute::Derived(text) => {
                 let expr = Fragment::parse(text.clone(), FragmentKind::Derived);
@@ -367,7 +444,10 @@ impl Resolver {
         let source = match &m.source {
             Some(s) => Some(s.clone()),
             None => {
-                self.push(missing("source", "name the source the measure aggregates: `source: bookings`"));
+                self.push(missing(
+                    "source",
+                    "name the source the measure aggregates: `source: bookings`",
+                ));
                 None
             }
         };
@@ -376,9 +456,12 @@ impl Resolver {
                 Some(v) if (0.0..=1.0).contains(&v.value) => Some(v.value),
                 Some(v) => {
                     self.push(
-                        Diagnostic::error(VALUE, format!("`p` must be between 0 and 1, found {}", v.value))
-                            .label(v.span, "out of range")
-                            .help("write the percentile as a fraction: `p: 0.95` for the 95th"),
+                        Diagnostic::error(
+                            VALUE,
+                            format!("`p` must be between 0 and 1, found {}", v.value),
+                        )
+                        .label(v.span, "out of range")
+                        .help("write the percentile as a fraction: `p: 0.95` for the 95th"),
                     );
                     None
                 }
@@ -401,9 +484,12 @@ impl Resolver {
                 Some(v) => {
                     if let (Some(pv), false) = (&m.p, matches!(v, Agg::Percentile(_))) {
                         self.push(
-                            Diagnostic::error(STRUCTURE, format!("`p` applies to `percentile` only, not `{}`", v.name()))
-                                .label(pv.span, "unused")
-                                .help("remove `p`, or use `agg: percentile`"),
+                            Diagnostic::error(
+                                STRUCTURE,
+                                format!("`p` applies to `percentile` only, not `{}`", v.name()),
+                            )
+                            .label(pv.span, "unused")
+                            .help("remove `p`, or use `agg: percentile`"),
                         );
                     }
                     Some(Spanned::new(v, a.span))
@@ -418,7 +504,10 @@ impl Resolver {
                 None
             }
         };
-        let expr = m.expr.as_ref().map(|e| Fragment::parse(e.clone(), FragmentKind::Expr));
+        let expr = m
+            .expr
+            .as_ref()
+            .map(|e| Fragment::parse(e.clone(), FragmentKind::Expr));
         if let Some(a) = &agg {
             match (a.value, &m.expr) {
                 (Agg::Count, Some(e)) => self.push(
@@ -440,15 +529,23 @@ impl Resolver {
             source: source?,
             agg: agg?,
             expr,
-            filter: m.filter.as_ref().map(|f| Fragment::parse(f.clone(), FragmentKind::Filter)),
-            having: m.having.as_ref().map(|h| Fragment::parse(h.clone(), FragmentKind::Having)),
+            filter: m
+                .filter
+                .as_ref()
+                .map(|f| Fragment::parse(f.clone(), FragmentKind::Filter)),
+            having: m
+                .having
+                .as_ref()
+                .map(|h| Fragment::parse(h.clone(), FragmentKind::Having)),
         })
     }
 }
 
 /// The metric names a derived expression refers to, with spans inside the expression text.
 fn derived_refs(expr: &Fragment) -> Vec<Str> {
-    let Some(parsed) = expr.expr() else { return Vec::new() };
+    let Some(parsed) = expr.expr() else {
+        return Vec::new();
+    };
     let mut names = Vec::new();
     let _ = sqlparser::ast::visit_expressions(parsed, |e| {
         if let sqlparser::ast::Expr::Identifier(id) = e {
@@ -484,7 +581,10 @@ fn find_word(haystack: &str, word: &str, from: usize) -> Option<usize> {
     while let Some(i) = haystack.get(start..)?.find(word) {
         let at = start + i;
         let before = haystack[..at].chars().next_back().is_some_and(is_ident);
-        let after = haystack[at + word.len()..].chars().next().is_some_and(is_ident);
+        let after = haystack[at + word.len()..]
+            .chars()
+            .next()
+            .is_some_and(is_ident);
         if !before && !after {
             return Some(at);
         }

@@ -119,8 +119,16 @@ pub enum Agg {
 }
 
 impl Agg {
-    pub const NAMES: &'static [&'static str] =
-        &["count", "count_distinct", "sum", "avg", "min", "max", "median", "percentile"];
+    pub const NAMES: &'static [&'static str] = &[
+        "count",
+        "count_distinct",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "median",
+        "percentile",
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -78,7 +78,10 @@ pub fn find_root(dir: &Path) -> Option<PathBuf> {
 
 fn display(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();
-    let shown = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
+    let shown = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
     let s = shown.to_string_lossy().replace('\\', "/");
     if s.is_empty() {
         ".".to_owned()
@@ -96,8 +99,10 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, Syntax)>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|error| LoadError::Io { path: display(&d), error })?;
+        let entries = std::fs::read_dir(&d).map_err(|error| LoadError::Io {
+            path: display(&d),
+            error,
+        })?;
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -112,7 +117,9 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, Syntax)>, LoadError> {
                     Some(Syntax::Yaml) => {
                         // Only YAML files that declare themselves specs; dbt's YAML stays alone.
                         if std::fs::read(&path).is_ok_and(|b| {
-                            syntax::looks_like_yaml_spec(&String::from_utf8_lossy(&b[..b.len().min(1 << 16)]))
+                            syntax::looks_like_yaml_spec(&String::from_utf8_lossy(
+                                &b[..b.len().min(1 << 16)],
+                            ))
                         }) {
                             out.push((path, Syntax::Yaml));
                         }
@@ -128,16 +135,27 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, Syntax)>, LoadError> {
 
 /// Reads the project the given paths belong to. With no paths, the current directory.
 pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
-    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
     for p in &paths {
         if !p.exists() {
             return Err(LoadError::NotFound(display(p)));
         }
     }
     let first = absolute(&paths[0]);
-    let start = if first.is_dir() { first.clone() } else { first.parent().unwrap_or(&first).to_path_buf() };
+    let start = if first.is_dir() {
+        first.clone()
+    } else {
+        first.parent().unwrap_or(&first).to_path_buf()
+    };
     let root_with_config = find_root(&start);
-    let mut ws = Workspace { root: root_with_config.clone().unwrap_or(start.clone()), ..Workspace::default() };
+    let mut ws = Workspace {
+        root: root_with_config.clone().unwrap_or(start.clone()),
+        ..Workspace::default()
+    };
 
     // The files named explicitly; directories expand to their specs.
     let mut named: Vec<(PathBuf, Syntax)> = Vec::new();
@@ -166,8 +184,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
         all.sort();
         all.dedup();
         let config_path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&config_path)
-            .map_err(|error| LoadError::Io { path: display(&config_path), error })?;
+        let text = std::fs::read_to_string(&config_path).map_err(|error| LoadError::Io {
+            path: display(&config_path),
+            error,
+        })?;
         let id = ws.files.add(display(&config_path), text);
         let (config, errors) = LintConfig::from_toml(id, &ws.files.get(id).text);
         ws.config = config;
@@ -178,7 +198,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
     }
     let mut focus = Vec::new();
     for (path, syntax) in all {
-        let bytes = std::fs::read(&path).map_err(|error| LoadError::Io { path: display(&path), error })?;
+        let bytes = std::fs::read(&path).map_err(|error| LoadError::Io {
+            path: display(&path),
+            error,
+        })?;
         let shown = display(&path);
         let id = match String::from_utf8(bytes) {
             Ok(text) => ws.files.add(shown.clone(), text),
@@ -202,7 +225,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
         }
         ws.specs.push(SpecFile { id, syntax, path });
     }
-    if !(only_dirs && root_with_config.as_ref().is_some_and(|r| paths.iter().any(|p| absolute(p) == *r)))
+    if !(only_dirs
+        && root_with_config
+            .as_ref()
+            .is_some_and(|r| paths.iter().any(|p| absolute(p) == *r)))
         && focus.len() != ws.specs.len()
     {
         ws.focus = Some(focus);
@@ -213,9 +239,18 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
 /// Parses, resolves and lints the files of a workspace. No IO.
 pub fn analyze(ws: &Workspace, today: NaiveDate) -> Analysis {
     // A file that could not be read is reported once (LS904), not parsed as an empty file.
-    let unreadable: Vec<FileId> =
-        ws.read_errors.iter().filter_map(Diagnostic::primary_span).map(|s| s.file).collect();
-    let specs: Vec<SpecFile> = ws.specs.iter().filter(|s| !unreadable.contains(&s.id)).cloned().collect();
+    let unreadable: Vec<FileId> = ws
+        .read_errors
+        .iter()
+        .filter_map(Diagnostic::primary_span)
+        .map(|s| s.file)
+        .collect();
+    let specs: Vec<SpecFile> = ws
+        .specs
+        .iter()
+        .filter(|s| !unreadable.contains(&s.id))
+        .cloned()
+        .collect();
     let mut analysis = analyze_files(&ws.files, &specs, &ws.config, today);
     analysis.diagnostics.extend(ws.read_errors.iter().cloned());
     if let Some(focus) = &ws.focus {
@@ -223,20 +258,29 @@ pub fn analyze(ws: &Workspace, today: NaiveDate) -> Analysis {
             .diagnostics
             .retain(|d| d.primary_span().is_none_or(|s| focus.contains(&s.file)));
     }
-    analysis.diagnostics.extend(ws.config_errors.iter().cloned());
+    analysis
+        .diagnostics
+        .extend(ws.config_errors.iter().cloned());
     crate::diagnostics::sort(&mut analysis.diagnostics);
     analysis
 }
 
 /// Parses, resolves and lints the given files. No IO.
-pub fn analyze_files(files: &Files, specs: &[SpecFile], config: &LintConfig, today: NaiveDate) -> Analysis {
+pub fn analyze_files(
+    files: &Files,
+    specs: &[SpecFile],
+    config: &LintConfig,
+    today: NaiveDate,
+) -> Analysis {
     use rayon::prelude::*;
     // Files parse independently: in parallel, collected in file order.
-    let parsed: Vec<_> =
-        specs.par_iter().map(|spec| syntax::parse(spec.id, spec.syntax, &files.get(spec.id).text)).collect();
+    let parsed: Vec<_> = specs
+        .par_iter()
+        .map(|spec| syntax::parse(spec.id, spec.syntax, &files.get(spec.id).text))
+        .collect();
     let mut diagnostics = Vec::new();
     let mut trees = Vec::new();
-    for (spec, (tree, mut found)) in specs.iter().zip(parsed) {
+    for (tree, mut found) in parsed {
         diagnostics.append(&mut found);
         trees.extend(tree);
     }
@@ -244,7 +288,11 @@ pub fn analyze_files(files: &Files, specs: &[SpecFile], config: &LintConfig, tod
     diagnostics.append(&mut found);
     diagnostics.extend(crate::lint::check(&project, config, today));
     crate::diagnostics::sort(&mut diagnostics);
-    Analysis { trees, project, diagnostics }
+    Analysis {
+        trees,
+        project,
+        diagnostics,
+    }
 }
 
 /// Builds an in-memory workspace from `(path, text)` pairs: for tests and tools.
@@ -260,7 +308,11 @@ pub fn in_memory(sources: &[(&str, &str)]) -> Workspace {
         }
         let syntax = syntax::syntax_of(path).unwrap_or(Syntax::Yaml);
         let id = ws.files.add(*path, *text);
-        ws.specs.push(SpecFile { id, syntax, path: PathBuf::from(path) });
+        ws.specs.push(SpecFile {
+            id,
+            syntax,
+            path: PathBuf::from(path),
+        });
     }
     ws
 }
