@@ -84,6 +84,19 @@ fn valid_spec_is_clean_in_every_format() {
     }
 }
 
+/// The reference spec in the DSL is as clean as in YAML. (The two files describe the same
+/// product, so together they are one product declared twice: each is linted alone.)
+#[test]
+fn valid_dsl_spec_is_clean() {
+    let run = lint(
+        &fixture("valid"),
+        &["marketplace.lode", "--format", "concise"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(run.stdout, "All checks passed.\n");
+    assert_eq!(run.stderr, "");
+}
+
 #[test]
 fn project_with_findings_in_every_format() {
     for format in FORMATS {
