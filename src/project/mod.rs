@@ -238,20 +238,8 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
 
 /// Parses, resolves and lints the files of a workspace. No IO.
 pub fn analyze(ws: &Workspace, today: NaiveDate) -> Analysis {
-    // A file that could not be read is reported once (LS904), not parsed as an empty file.
-    let unreadable: Vec<FileId> = ws
-        .read_errors
-        .iter()
-        .filter_map(Diagnostic::primary_span)
-        .map(|s| s.file)
-        .collect();
-    let specs: Vec<SpecFile> = ws
-        .specs
-        .iter()
-        .filter(|s| !unreadable.contains(&s.id))
-        .cloned()
-        .collect();
-    let mut analysis = analyze_files(&ws.files, &specs, &ws.config, today);
+    // Files that could not be read are not in `ws.specs`; they are reported once, as LS904.
+    let mut analysis = analyze_files(&ws.files, &ws.specs, &ws.config, today);
     analysis.diagnostics.extend(ws.read_errors.iter().cloned());
     if let Some(focus) = &ws.focus {
         analysis
