@@ -61,28 +61,50 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
     };
     let repo = Repo::open(&dir)?;
     let base_commit = repo.commit(&args.base)?;
-    let base_ws = repo.read_commit(&base_commit)?;
-    let (head_name, head_ws) = match &args.head {
-        Some(rev) => {
-            let commit = repo.commit(rev)?;
-            (rev.clone(), repo.read_commit(&commit)?)
-        }
-        None => ("working tree".to_owned(), repo.read_worktree()?),
+    let head_commit = args
+        .head
+        .as_deref()
+        .map(|rev| repo.commit(rev))
+        .transpose()?;
+    let head_name = args
+        .head
+        .clone()
+        .unwrap_or_else(|| "working tree".to_owned());
+    // The two sides are read and resolved at the same time (a large project takes a second
+    // per side).
+    let read = |commit: Option<&str>| -> Result<_, GitError> {
+        let ws = match commit {
+            Some(c) => repo.read_commit(c)?,
+            None => repo.read_worktree()?,
+        };
+        let (project, errors) = diff::resolve(&ws);
+        Ok((ws, project, errors))
     };
-    let today = common::today()?;
-    let base = crate::project::analyze(&base_ws, today);
-    let head = crate::project::analyze(&head_ws, today);
-    for (name, analysis, ws) in [(&args.base, &base, &base_ws), (&head_name, &head, &head_ws)] {
+    let (base_side, head_side) = std::thread::scope(|s| {
+        let head = s.spawn(|| read(head_commit.as_deref()));
+        let base = read(Some(&base_commit));
+        (
+            base,
+            head.join().expect("the reading thread does not panic"),
+        )
+    });
+    let (base_ws, base, base_errors) = base_side?;
+    let (head_ws, head, head_errors) = head_side?;
+    let sides = [
+        (&args.base, &base_errors, &base_ws),
+        (&head_name, &head_errors, &head_ws),
+    ];
+    for (name, errors, ws) in sides {
         if ws.specs.is_empty() {
             eprintln!(
                 "note: no spec files in the project at {name}; every metric there counts as absent"
             );
-        } else if analysis.has_errors() {
-            let n = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+        } else if !errors.is_empty() {
+            let n = errors.len();
             eprintln!("warning: the project at {name} has {n} error(s) (see `lodestar lint`); the diff covers what could be read");
         }
     }
-    let changes = diff::compare(&base.project, &head.project);
+    let changes = diff::compare(&base, &head);
     let revs = render::Revisions {
         base_name: &args.base,
         head_name: &head_name,

@@ -14,7 +14,7 @@
 pub mod git;
 pub mod render;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostics::Span;
 use crate::docs::text;
@@ -67,9 +67,10 @@ pub struct Change {
 /// last), metrics in print order, most severe first within a metric.
 pub fn compare(base: &Project, head: &Project) -> Vec<Change> {
     let mut out = Vec::new();
+    let (base_model, head_model) = (Model::new(base), Model::new(head));
     for hp in &head.products {
         match base.product(&hp.name.value) {
-            Some(bp) => compare_products(base, bp, head, hp, &mut out),
+            Some(bp) => compare_products(&base_model, bp, &head_model, hp, &mut out),
             None => out.push(Change {
                 level: Level::Safe,
                 kind: "product_added",
@@ -106,6 +107,22 @@ pub fn compare(base: &Project, head: &Project) -> Vec<Change> {
     out
 }
 
+/// Parses and resolves a workspace's specs: the model a diff compares, without running the lint
+/// rules (which a diff does not need). Returns the errors found on the way. No IO.
+pub fn resolve(ws: &crate::project::Workspace) -> (Project, Vec<crate::diagnostics::Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut trees = Vec::new();
+    for spec in &ws.specs {
+        let (tree, found) = crate::syntax::parse(spec.id, spec.syntax, &ws.files.get(spec.id).text);
+        diagnostics.extend(found);
+        trees.extend(tree);
+    }
+    let (project, found) = crate::model::resolve(&trees);
+    diagnostics.extend(found);
+    diagnostics.retain(crate::diagnostics::Diagnostic::is_error);
+    (project, diagnostics)
+}
+
 /// Counts of changes per level: `(breaking, risky, safe)`.
 pub fn counts(changes: &[Change]) -> (usize, usize, usize) {
     let n = |l: Level| changes.iter().filter(|c| c.level == l).count();
@@ -118,8 +135,8 @@ pub fn max_level(changes: &[Change]) -> Option<Level> {
 }
 
 struct Ctx<'a> {
-    base: &'a Project,
-    head: &'a Project,
+    base: &'a Model<'a>,
+    head: &'a Model<'a>,
     product: &'a str,
     /// Metrics renamed in this product, BASE name → HEAD name.
     renames: Vec<(String, String)>,
@@ -154,9 +171,9 @@ impl Ctx<'_> {
 }
 
 fn compare_products(
-    base: &Project,
+    base: &Model<'_>,
     bp: &Product,
-    head: &Project,
+    head: &Model<'_>,
     hp: &Product,
     out: &mut Vec<Change>,
 ) {
@@ -644,9 +661,9 @@ fn compute_span(c: &Compute) -> Span {
 /// What differs between two metrics' definitions: computation, grain and window. Sources are
 /// compared by what they read (relation and time column), not only by name.
 fn definition_diffs(
-    base: &Project,
+    base: &Model<'_>,
     bm: &Metric,
-    head: &Project,
+    head: &Model<'_>,
     hm: &Metric,
     renames: &[(String, String)],
 ) -> Vec<FieldDiff> {
@@ -693,9 +710,9 @@ fn definition_diffs(
 }
 
 fn compute_diffs(
-    base: &Project,
+    base: &Model<'_>,
     b: &Compute,
-    head: &Project,
+    head: &Model<'_>,
     h: &Compute,
     renames: &[(String, String)],
     out: &mut Vec<FieldDiff>,
@@ -738,9 +755,9 @@ fn compute_diffs(
 
 fn operand_diffs(
     field: &str,
-    base: &Project,
+    base: &Model<'_>,
     b: &Operand,
-    head: &Project,
+    head: &Model<'_>,
     h: &Operand,
     renames: &[(String, String)],
     out: &mut Vec<FieldDiff>,
@@ -765,9 +782,9 @@ fn operand_diffs(
 
 fn measure_diffs(
     prefix: &str,
-    base: &Project,
+    base: &Model<'_>,
     b: &Measure,
-    head: &Project,
+    head: &Model<'_>,
     h: &Measure,
     out: &mut Vec<FieldDiff>,
 ) {
@@ -785,7 +802,7 @@ fn measure_diffs(
             after: h.source.value.clone(),
             span: Some(h.source.span),
         });
-    } else if source_key(base, &b.source.value) != source_key(head, &h.source.value) {
+    } else if base.source_key(&b.source.value) != head.source_key(&h.source.value) {
         out.push(FieldDiff {
             field: field(&format!("source `{}`", h.source.value)),
             before: text::source(base, &b.source.value).unwrap_or_else(|| "undeclared".into()),
@@ -830,17 +847,45 @@ fn measure_diffs(
 }
 
 /// What a source reads, in a normal form: its relation and time column.
-fn source_key(project: &Project, name: &str) -> Option<(String, Option<String>)> {
-    let s = project.source(name)?;
-    let relation = match &s.relation {
-        Some(crate::model::Relation::Table(parts)) => parts.value.join(".").to_ascii_lowercase(),
-        Some(crate::model::Relation::Sql(f)) => text::normal(f),
-        None => String::new(),
-    };
-    Some((
-        relation,
-        s.time.as_ref().map(|t| t.value.to_ascii_lowercase()),
-    ))
+type SourceKey = (String, Option<String>);
+
+/// A project with its sources' keys computed once (a project has thousands of measures).
+struct Model<'a> {
+    project: &'a Project,
+    sources: HashMap<&'a str, SourceKey>,
+}
+
+impl<'a> Model<'a> {
+    fn new(project: &'a Project) -> Model<'a> {
+        let mut sources = HashMap::new();
+        for s in &project.sources {
+            let relation = match &s.relation {
+                Some(crate::model::Relation::Table(parts)) => {
+                    parts.value.join(".").to_ascii_lowercase()
+                }
+                Some(crate::model::Relation::Sql(f)) => text::normal(f),
+                None => String::new(),
+            };
+            let time = s.time.as_ref().map(|t| t.value.to_ascii_lowercase());
+            // The first declaration wins, as in the model.
+            sources
+                .entry(s.name.value.as_str())
+                .or_insert((relation, time));
+        }
+        Model { project, sources }
+    }
+
+    fn source_key(&self, name: &str) -> Option<&SourceKey> {
+        self.sources.get(name)
+    }
+}
+
+impl std::ops::Deref for Model<'_> {
+    type Target = Project;
+
+    fn deref(&self) -> &Project {
+        self.project
+    }
 }
 
 /// Replaces whole identifiers renamed between the revisions, so that `a / old` in BASE equals
