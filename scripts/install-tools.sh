@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# ccache lets an interrupted DuckDB C++ build resume (see .cargo/config.toml).
+command -v ccache >/dev/null 2>&1 || missing+=(ccache)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
