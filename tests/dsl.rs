@@ -603,6 +603,33 @@ fn nesting_within_the_limit_is_read() {
     );
 }
 
+/// Found by fuzzing: each bracket that does not close must not make the grammar retry the
+/// ones inside it (which took time exponential in their number).
+#[test]
+fn unclosed_brackets_take_linear_time() {
+    let cases = [
+        format!("lodestar 1\nfoo {}\n", "{ x ".repeat(60)),
+        format!(
+            "lodestar 1\ninput a {{ measure sum({}) from s }}\n",
+            "(x ".repeat(60)
+        ),
+        format!("lodestar 1\nfoo {{ \"a\" {} }}\n", "{ `b` ".repeat(60)),
+    ];
+    for text in cases {
+        let started = Instant::now();
+        let (_, diagnostics) = on_small_stack(move || parse(&text));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            diagnostics.iter().any(|d| d.code == "LS901"),
+            "{diagnostics:#?}"
+        );
+    }
+}
+
 #[test]
 fn garbage_and_huge_input_end_in_a_diagnostic_quickly() {
     let mut seed = 0x2545_f491_4f6c_dd1du64;

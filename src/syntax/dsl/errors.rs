@@ -200,6 +200,7 @@ fn name(rule: Rule) -> Option<&'static str> {
         Rule::metric_ref => "a metric name",
         Rule::where_clause => "`where`",
         Rule::having_clause => "`having`",
+        Rule::raw_block => "a block closed by `}`",
         Rule::metric_block => "`{`",
         Rule::source_block => "`{`",
         Rule::derived_header => "`=`",
@@ -257,7 +258,9 @@ fn expected(positives: &[Rule]) -> Option<String> {
         ));
     }
     // SQL may be written bare or in backticks: one thing to the reader.
-    let bare_sql = [Rule::sql_text, Rule::where_text, Rule::header_text].iter().any(has);
+    let bare_sql = [Rule::sql_text, Rule::where_text, Rule::header_text]
+        .iter()
+        .any(has);
     for r in positives {
         if bare_sql && *r == Rule::backtick {
             continue;
