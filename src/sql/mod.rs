@@ -111,35 +111,66 @@ pub fn compile(
     dialect: Dialect,
     options: &Options,
 ) -> Result<Vec<CompiledProduct>, CompileError> {
-    let v = dialect::vendor(dialect);
-    let mut out = Vec::with_capacity(project.products.len());
-    for product in &project.products {
-        let ctx = query::Ctx {
-            project,
-            product,
-            v,
-            options,
-        };
-        let name = &product.name.value;
-        let mut metrics = Vec::with_capacity(product.metrics.len());
-        for m in &product.metrics {
-            let built = query::build(&ctx, &[("value", m)], m.grain.value, "")?;
-            let what = format!("{name}/{}", m.name.value);
-            metrics.push(CompiledMetric {
-                name: m.name.value.clone(),
-                sql: finish(dialect, &what, built)?,
-            });
-        }
-        let scorecard = scorecard(&ctx, product)?;
-        let guardrails = guardrails(&ctx, product)?;
-        out.push(CompiledProduct {
-            product: name.clone(),
-            metrics,
-            scorecard: finish(dialect, &format!("{name}/scorecard"), scorecard)?,
-            guardrails: finish(dialect, &format!("{name}/guardrails"), guardrails)?,
-        });
+    // Products are independent: compile them on every core, keeping their order.
+    let products = &project.products;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(products.len().max(1));
+    let chunk = products.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<CompiledProduct>, CompileError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = products
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|p| product(project, p, dialect, options))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(products.len());
+    for r in results {
+        out.extend(r?);
     }
     Ok(out)
+}
+
+fn product(
+    project: &Project,
+    product: &Product,
+    dialect: Dialect,
+    options: &Options,
+) -> Result<CompiledProduct, CompileError> {
+    let v = dialect::vendor(dialect);
+    let ctx = query::Ctx {
+        project,
+        product,
+        v,
+        options,
+    };
+    let name = &product.name.value;
+    let mut metrics = Vec::with_capacity(product.metrics.len());
+    for m in &product.metrics {
+        let built = query::build(&ctx, &[("value", m)], m.grain.value, "")?;
+        let what = format!("{name}/{}", m.name.value);
+        metrics.push(CompiledMetric {
+            name: m.name.value.clone(),
+            sql: finish(dialect, &what, built)?,
+        });
+    }
+    let scorecard = scorecard(&ctx, product)?;
+    let guardrails = guardrails(&ctx, product)?;
+    Ok(CompiledProduct {
+        product: name.clone(),
+        metrics,
+        scorecard: finish(dialect, &format!("{name}/scorecard"), scorecard)?,
+        guardrails: finish(dialect, &format!("{name}/guardrails"), guardrails)?,
+    })
 }
 
 /// Every metric at the North Star's grain (the first metric's, when there is no single one).
