@@ -430,3 +430,104 @@ fn injection_corpus_ends_in_ls006_or_a_quoted_name() {
         "the corpus must also compile some cases ({compiled})"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The command line.
+
+fn lodestar(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lodestar"))
+        .args(args)
+        .env("LODESTAR_TODAY", "2026-11-01")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_writes_one_file_per_metric_plus_scorecard_and_guardrails() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("sql");
+    let spec = fixture("valid/marketplace.yaml");
+    let o = lodestar(&[
+        "compile",
+        spec.to_str().unwrap(),
+        "--dialect",
+        "postgres",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let expected = sql::compile(
+        &checked("valid/marketplace.yaml").project,
+        Dialect::Postgres,
+        &Options::default(),
+    )
+    .unwrap();
+    let p = &expected[0];
+    for m in &p.metrics {
+        assert_eq!(
+            std::fs::read_to_string(out_dir.join("marketplace").join(format!("{}.sql", m.name)))
+                .unwrap(),
+            m.sql
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("marketplace/scorecard.sql")).unwrap(),
+        p.scorecard
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("marketplace/guardrails.sql")).unwrap(),
+        p.guardrails
+    );
+    let names: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names,
+        vec![std::ffi::OsString::from("marketplace")],
+        "no temporary directory is left"
+    );
+
+    // Without --out: the same text on stdout, each file after its header.
+    let o = lodestar(&["compile", spec.to_str().unwrap(), "--dialect", "postgres"]);
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.starts_with("-- marketplace/nights_booked.sql\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("-- marketplace/scorecard.sql\n{}", p.scorecard)));
+}
+
+#[test]
+fn cli_refuses_a_project_with_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(&path, spec(&[("expr", "amount; drop table t")])).unwrap();
+    let out_dir = dir.path().join("sql");
+    let o = lodestar(&[
+        "compile",
+        path.to_str().unwrap(),
+        "--dialect",
+        "duckdb",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("LS006"));
+    assert!(!out_dir.exists(), "nothing is written");
+}
+
+#[test]
+fn cli_dialects_lists_every_dialect() {
+    let o = lodestar(&["dialects"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    for d in Dialect::ALL {
+        assert!(text.lines().any(|l| l.starts_with(d.name())), "{text}");
+    }
+}
