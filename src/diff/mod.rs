@@ -437,7 +437,7 @@ fn compare_metrics<'a>(
 
     // Metadata.
     let opt = |s: &Option<crate::model::Str>| s.as_ref().map(|s| s.value.clone());
-    let meta: [(&str, Option<String>, Option<String>, Option<Span>); 4] = [
+    let meta: [MetaField; 4] = [
         (
             "label",
             opt(&bm.label),
@@ -478,6 +478,9 @@ fn compare_metrics<'a>(
         }
     }
 }
+
+/// A metadata field: name, before, after, where in HEAD.
+type MetaField<'a> = (&'a str, Option<String>, Option<String>, Option<Span>);
 
 fn compare_thresholds(
     cx: &mut Ctx<'_>,
