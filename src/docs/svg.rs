@@ -17,7 +17,7 @@ const DROP: i32 = 80;
 const SIDE: i32 = 70;
 const COLUMNS: i32 = 4;
 /// Characters that fit on a line of a node at the fonts used.
-const FIT: usize = 28;
+const FIT: usize = 24;
 
 /// A node's top-left corner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
