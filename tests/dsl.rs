@@ -513,6 +513,12 @@ fn syntax_errors_say_what_was_expected_and_found() {
             11,
         ),
         (
+            "lodestar 1\nfoo {\n  \"a\"\n  { `b` }\n",
+            "expected a block closed by `}` or the end of the line, found `{`",
+            2,
+            5,
+        ),
+        (
             "lodestar 1\nsource s from sql `select 1 at t\nproduct p\n",
             "this backtick-quoted SQL is not closed",
             2,

@@ -287,6 +287,8 @@ fn expected(positives: &[Rule]) -> Option<String> {
             push(n.to_owned());
         }
     }
+    // The end of a line or of the file reads best last.
+    parts.sort_by_key(|p| p.starts_with("the end of"));
     (!parts.is_empty()).then(|| list(&parts))
 }
 
