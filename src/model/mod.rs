@@ -157,6 +157,8 @@ pub struct Measure {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+// A few per metric, built once: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Operand {
     Measure(Measure),
     /// The name of another metric of the product.
@@ -166,6 +168,8 @@ pub enum Operand {
 /// Equality ignores spans: two models mean the same when their values are equal.
 #[derive(Clone, Debug, educe::Educe)]
 #[educe(PartialEq)]
+// A few per metric, built once: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Compute {
     Measure(Measure),
     Ratio {

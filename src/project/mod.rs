@@ -112,19 +112,18 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, Syntax)>, LoadError> {
                     stack.push(path);
                 }
             } else if ft.is_file() {
+                // Only YAML files that declare themselves specs; dbt's YAML stays alone.
+                let is_yaml_spec = |path: &Path| {
+                    std::fs::read(path).is_ok_and(|b| {
+                        syntax::looks_like_yaml_spec(&String::from_utf8_lossy(
+                            &b[..b.len().min(1 << 16)],
+                        ))
+                    })
+                };
                 match syntax::syntax_of(&name) {
                     Some(Syntax::Lode) => out.push((path, Syntax::Lode)),
-                    Some(Syntax::Yaml) => {
-                        // Only YAML files that declare themselves specs; dbt's YAML stays alone.
-                        if std::fs::read(&path).is_ok_and(|b| {
-                            syntax::looks_like_yaml_spec(&String::from_utf8_lossy(
-                                &b[..b.len().min(1 << 16)],
-                            ))
-                        }) {
-                            out.push((path, Syntax::Yaml));
-                        }
-                    }
-                    None => {}
+                    Some(Syntax::Yaml) if is_yaml_spec(&path) => out.push((path, Syntax::Yaml)),
+                    _ => {}
                 }
             }
         }

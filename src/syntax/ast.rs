@@ -51,7 +51,10 @@ impl File {
 
     /// Every metric in print order: North Star(s), inputs, guardrails.
     pub fn metrics(&self) -> impl Iterator<Item = &Metric> {
-        self.north_stars.iter().chain(&self.inputs).chain(&self.guardrails)
+        self.north_stars
+            .iter()
+            .chain(&self.inputs)
+            .chain(&self.guardrails)
     }
 }
 
@@ -123,15 +126,23 @@ pub struct Measure {
 
 /// A ratio's numerator or denominator: a measure, or the name of a metric of the product.
 #[derive(Clone, Debug, PartialEq)]
+// A few per metric, built once: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Operand {
     Measure(Measure),
     Metric(Str),
 }
 
 #[derive(Clone, Debug, PartialEq)]
+// A few per metric, built once: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Compute {
     Measure(Measure),
-    Ratio { span: Span, numerator: Option<Operand>, denominator: Option<Operand> },
+    Ratio {
+        span: Span,
+        numerator: Option<Operand>,
+        denominator: Option<Operand>,
+    },
     /// An arithmetic expression over other metrics of the product.
     Derived(Str),
 }
