@@ -62,7 +62,7 @@ impl<'a> Planner<'a> {
         let found = self
             .terms
             .iter()
-            .position(|t| std::ptr::eq(t.measure, measure) && t.window == window);
+            .position(|t| same_measure(t.measure, measure) && t.window == window);
         Value::Term(found.unwrap_or_else(|| {
             self.terms.push(Term {
                 metric,
@@ -161,6 +161,19 @@ impl<'a> Planner<'a> {
             _ => return Err(not_arithmetic(metric, e)),
         })
     }
+}
+
+/// Whether two measures compute the same thing (spans aside): one column serves both.
+fn same_measure(a: &Measure, b: &Measure) -> bool {
+    fn text(f: &Option<crate::model::Fragment>) -> Option<&str> {
+        f.as_ref().map(|f| f.text.value.trim())
+    }
+    std::ptr::eq(a, b)
+        || a.source.value == b.source.value
+            && a.agg.value == b.agg.value
+            && text(&a.expr) == text(&b.expr)
+            && text(&a.filter) == text(&b.filter)
+            && text(&a.having) == text(&b.having)
 }
 
 fn not_arithmetic(metric: &str, e: &Expr) -> CompileError {
