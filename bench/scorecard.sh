@@ -8,7 +8,8 @@
 #
 #   bench/scorecard.sh            # RUNS=3, database in $BENCH_DIR (default /tmp/lodestar-bench)
 #
-# Uses the dev-profile binaries (DuckDB's C++ is compiled at opt-level 3 there).
+# Uses the dev-profile binaries. DuckDB's C++ is compiled unoptimised there (opt-level 0, see
+# Cargo.toml), so absolute times are slow; the ratio to the hand-written query is what counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}

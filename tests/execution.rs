@@ -311,8 +311,9 @@ fn aggregate(agg: Agg, values: &[Option<f64>]) -> Option<f64> {
             let set: BTreeSet<u64> = present.iter().map(|v| v.to_bits()).collect();
             Some(set.len() as f64)
         }
-        _ if present.is_empty() => None,
+        // docs/sql.md: a sum over no (non-NULL) values is 0, like a count.
         Agg::Sum => Some(present.iter().sum()),
+        _ if present.is_empty() => None,
         Agg::Avg => Some(present.iter().sum::<f64>() / present.len() as f64),
         Agg::Min => present.iter().copied().reduce(f64::min),
         Agg::Max => present.iter().copied().reduce(f64::max),
@@ -640,8 +641,44 @@ fn total_amount() -> Expected {
     Expected::Measure(measure(Agg::Sum, |o| o.amount))
 }
 
-const GUARD_MIN: f64 = 300.0;
-const GUARD_MAX: f64 = 700.0;
+/// The guardrail's bounds: `min` and `max` of its threshold.
+#[derive(Clone, Copy)]
+struct Bounds {
+    min: f64,
+    max: f64,
+}
+
+/// Bounds for the tests that do not look at the guardrails.
+const BOUNDS: Bounds = Bounds {
+    min: 300.0,
+    max: 700.0,
+};
+
+/// Bounds that the data of `run` breaches on both sides where it can: between the two lowest
+/// and between the two highest values of the guardrail (rounded to cents, so that the spec's
+/// literal is exactly the f64 compared here). Fixed bounds would leave a coarse grain or a short
+/// range with no breach at all.
+fn bounds_for(run: &Run, fx: &Fixture) -> Bounds {
+    let mut values: Vec<f64> = expect(&guardrail(), run, &fx.orders, &fx.visits)
+        .into_values()
+        .flatten()
+        .collect();
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    let n = values.len();
+    assert!(
+        n >= 2,
+        "the guardrail needs two distinct values, has {values:?}"
+    );
+    let cents = |x: f64| format!("{x:.2}").parse::<f64>().unwrap();
+    let min = cents((values[0] + values[1]) / 2.0);
+    let max = if n >= 3 {
+        cents((values[n - 2] + values[n - 1]) / 2.0)
+    } else {
+        values[n - 1].ceil() + 1.0
+    };
+    Bounds { min, max }
+}
 
 fn guardrail() -> Expected {
     Expected::Measure(measure(Agg::Avg, |o| o.amount))
@@ -649,6 +686,16 @@ fn guardrail() -> Expected {
 
 /// The whole spec at one grain, and every metric's Rust meaning in print order.
 fn spec(grain: Grain, inputs: &[(&str, &str, Expected)]) -> (String, Vec<(String, Expected)>) {
+    spec_with(grain, inputs, BOUNDS)
+}
+
+/// [`spec`] with the guardrail's bounds.
+fn spec_with(
+    grain: Grain,
+    inputs: &[(&str, &str, Expected)],
+    bounds: Bounds,
+) -> (String, Vec<(String, Expected)>) {
+    let Bounds { min, max } = bounds;
     let mut text = format!("lodestar: 1\nproduct: shop\n{OWNERS_AND_SOURCES}");
     text.push_str(&format!(
         "north_star:\n  name: total_amount\n  owner: team\n  type: transaction\n  description: d\n  grain: {grain}\n  measure: {{ source: orders, agg: sum, expr: amount }}\n"
@@ -660,7 +707,7 @@ fn spec(grain: Grain, inputs: &[(&str, &str, Expected)]) -> (String, Vec<(String
         ));
     }
     text.push_str(&format!(
-        "guardrails:\n  - name: avg_guard\n    owner: team\n    type: quality\n    description: d\n    grain: {grain}\n    measure: {{ source: orders, agg: avg, expr: amount }}\n    threshold: {{ min: {GUARD_MIN}, max: {GUARD_MAX} }}\n"
+        "guardrails:\n  - name: avg_guard\n    owner: team\n    type: quality\n    description: d\n    grain: {grain}\n    measure: {{ source: orders, agg: avg, expr: amount }}\n    threshold: {{ min: {min}, max: {max} }}\n"
     ));
     let mut metrics = vec![("total_amount".to_owned(), total_amount())];
     metrics.extend(inputs.iter().map(|(n, _, e)| (n.to_string(), e.clone())));
@@ -815,7 +862,8 @@ fn report(errors: Vec<String>) {
 
 /// Runs every metric's own query, the scorecard and the guardrails, and compares them all.
 fn check(fx: &Fixture, run: &Run, inputs: &[(&str, &str, Expected)]) {
-    let (text, metrics) = spec(run.grain, inputs);
+    let bounds = bounds_for(run, fx);
+    let (text, metrics) = spec_with(run.grain, inputs, bounds);
     let project = project(&text);
     let compiled = compile(&project, run);
     let engine = Engine::for_project(&project, &Data::Dir(fx.dir.clone())).expect("data maps");
@@ -880,7 +928,7 @@ fn check(fx: &Fixture, run: &Run, inputs: &[(&str, &str, Expected)]) {
         .unwrap_or_else(|e| panic!("{e}\n{}", compiled.guardrails));
     let breached: BTreeMap<Key, Option<f64>> = expect(&guardrail(), run, &fx.orders, &fx.visits)
         .into_iter()
-        .filter(|(_, v)| v.is_some_and(|v| !(GUARD_MIN..=GUARD_MAX).contains(&v)))
+        .filter(|(_, v)| v.is_some_and(|v| !(bounds.min..=bounds.max).contains(&v)))
         .collect();
     assert!(
         !breached.is_empty(),
@@ -902,8 +950,8 @@ fn check(fx: &Fixture, run: &Run, inputs: &[(&str, &str, Expected)]) {
             (name, min, max),
             (
                 &Cell::Text("avg_guard".into()),
-                &Cell::Number(GUARD_MIN),
-                &Cell::Number(GUARD_MAX)
+                &Cell::Number(bounds.min),
+                &Cell::Number(bounds.max)
             )
         );
     }
