@@ -1,7 +1,7 @@
 //! `lodestar run` and `lodestar guard` through the binary, on the reference specs in specs/ and
 //! their data in examples/data: exit codes and the output that matters.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
@@ -42,6 +42,8 @@ fn without_duckdb_run_and_guard_fail_with_a_reason() {
 
 #[cfg(feature = "duckdb")]
 mod with_duckdb {
+    use std::path::Path;
+
     use super::*;
 
     fn csv_rows(o: &Output) -> Vec<Vec<String>> {
