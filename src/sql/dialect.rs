@@ -79,6 +79,17 @@ pub(crate) trait Vendor: Sync {
         format!("CAST({x} AS {})", self.float_type())
     }
 
+    /// A NULL of type `ty` that may stand in a column other rows fill.
+    fn null_of(&self, ty: &str) -> String {
+        format!("CAST(NULL AS {ty})")
+    }
+
+    /// A numeric literal from a spec, written so that arithmetic on it is floating point where
+    /// the vendor would otherwise read `60.0` as a fixed-precision decimal.
+    fn number_literal(&self, n: &str) -> String {
+        n.to_owned()
+    }
+
     /// `a / b` in floating point; NULL when `b` is 0.
     fn divide(&self, a: &str, b: &str) -> String {
         format!("{} / NULLIF({b}, 0)", self.float(a))
@@ -410,11 +421,23 @@ impl Vendor for ClickHouse {
     fn add_months(&self, x: &str, n: &str) -> String {
         format!("addMonths({x}, {n})")
     }
+    fn number_literal(&self, n: &str) -> String {
+        // Spark reads `60.0` as DECIMAL and rounds quotients to 6 places; specs mean doubles.
+        if n.contains(['.', 'e', 'E']) {
+            format!("CAST({n} AS DOUBLE)")
+        } else {
+            n.to_owned()
+        }
+    }
     fn float_type(&self) -> &'static str {
         "Float64"
     }
     fn string_type(&self) -> &'static str {
         "String"
+    }
+    fn null_of(&self, ty: &str) -> String {
+        // ClickHouse types are not nullable unless declared so.
+        format!("CAST(NULL AS Nullable({ty}))")
     }
     fn percentile(&self, x: &str, p: f64) -> String {
         format!("quantileExactInclusive({p})({x})")

@@ -236,15 +236,16 @@ fn guardrails(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, C
         if when.is_empty() {
             continue;
         }
-        let null = "NULL".to_owned();
+        let null = v.null_of(v.float_type());
         let mut cols: Vec<String> = keys.iter().map(|k| format!("{name}.{k} AS {k}")).collect();
         cols.push(format!(
             "{} AS {guardrail}",
             render::string(v, &g.name.value)?
         ));
         cols.push(format!("{} AS {value}", float(&format!("{name}.{value}"))));
-        cols.push(format!("{} AS {min}", float(lo.as_ref().unwrap_or(&null))));
-        cols.push(format!("{} AS {max}", float(hi.as_ref().unwrap_or(&null))));
+        let bound = |b: &Option<String>| b.as_ref().map_or(null.clone(), |b| float(b));
+        cols.push(format!("{} AS {min}", bound(&lo)));
+        cols.push(format!("{} AS {max}", bound(&hi)));
         breaches.push(format!(
             "SELECT {} FROM {name} WHERE {}",
             cols.join(", "),
@@ -252,14 +253,14 @@ fn guardrails(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, C
         ));
     }
     if breaches.is_empty() {
-        let mut cols = vec![format!("CAST(NULL AS DATE) AS {period}")];
+        let mut cols = vec![format!("{} AS {period}", v.null_of("DATE"))];
         cols.extend(
             dims.iter()
-                .map(|d| format!("CAST(NULL AS {}) AS {d}", v.string_type())),
+                .map(|d| format!("{} AS {d}", v.null_of(v.string_type()))),
         );
-        cols.push(format!("CAST(NULL AS {}) AS {guardrail}", v.string_type()));
+        cols.push(format!("{} AS {guardrail}", v.null_of(v.string_type())));
         for c in [&value, &min, &max] {
-            cols.push(format!("{} AS {c}", float("NULL")));
+            cols.push(format!("{} AS {c}", v.null_of(v.float_type())));
         }
         breaches.push(format!("SELECT {} WHERE 1 = 0", cols.join(", ")));
     }

@@ -163,7 +163,8 @@ impl VisitorMut for Rewrite<'_> {
 
     fn pre_visit_value(&mut self, value: &mut sqlparser::ast::ValueWithSpan) -> ControlFlow<()> {
         let text = match &value.value {
-            Value::Number(..) | Value::Boolean(_) | Value::Null => return ControlFlow::Continue(()),
+            Value::Number(n, _) => Ok(self.v.number_literal(n)),
+            Value::Boolean(_) | Value::Null => return ControlFlow::Continue(()),
             Value::SingleQuotedString(s) => string(self.v, s),
             other => Err(CompileError::Invalid(format!(
                 "the literal `{other}` is not supported in a fragment; write strings in single quotes"

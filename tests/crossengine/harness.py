@@ -41,15 +41,11 @@ REL_TOL = 1e-9
 # Engine errors already reported to the SQL stage (docs/engines.md, Findings): (engine, file
 # name, text of the error). Printed as KNOWN, not counted; one that no longer happens is a
 # problem, so the entry is removed when the SQL is fixed.
-KNOWN = [
-    ("clickhouse", "guardrails.sql", "Cannot convert NULL to a non-nullable type"),
-]
+KNOWN = []
 # Values an engine computes less exactly, for a reason reported to the SQL stage: (engine,
 # metric, relative tolerance). Spark types the literal `60.0` in `duration_s / 60.0`
 # (specs/learning.yaml) as DECIMAL, so the quotient is rounded to 6 decimal places.
-LOOSE = [
-    ("spark", "median_lesson_minutes", 1e-6),
-]
+LOOSE = []
 CONF = os.path.join(HERE, "conformance")
 
 
