@@ -27,7 +27,11 @@ fn time<T>(n: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, T) {
 }
 
 fn main() {
-    let Some(dir) = std::env::args().skip(1).find(|a| !a.starts_with("--")).map(PathBuf::from) else {
+    let Some(dir) = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+    else {
         eprintln!("usage: cargo bench --bench lint -- PROJECT_DIR (see bench/lint.sh)");
         return;
     };
@@ -37,7 +41,12 @@ fn main() {
     let (runs, (files, metrics, findings)) = time(7, || {
         let ws = lodestar::project::load(std::slice::from_ref(&dir)).expect("project loads");
         let analysis = lodestar::project::analyze(&ws, today);
-        let metrics: usize = analysis.project.products.iter().map(|p| p.metrics.len()).sum();
+        let metrics: usize = analysis
+            .project
+            .products
+            .iter()
+            .map(|p| p.metrics.len())
+            .sum();
         (ws.specs.len(), metrics, analysis.diagnostics.len())
     });
     println!("lint (load + parse + resolve + lint): {files} files, {metrics} metrics, {findings} findings");
@@ -62,11 +71,20 @@ fn main() {
     });
     let (bare, _) = time(7, || {
         yaml.iter()
-            .map(|(_, t)| serde_saphyr::from_str::<serde_json::Value>(t).map(|_| 1).unwrap_or(0))
+            .map(|(_, t)| {
+                serde_saphyr::from_str::<serde_json::Value>(t)
+                    .map(|_| 1)
+                    .unwrap_or(0)
+            })
             .sum::<usize>()
     });
-    let ratio = ours.iter().min().expect("runs").as_secs_f64() / bare.iter().min().expect("runs").as_secs_f64();
-    println!("YAML half ({} files, {:.1} MB):", yaml.len(), bytes as f64 / 1e6);
+    let ratio = ours.iter().min().expect("runs").as_secs_f64()
+        / bare.iter().min().expect("runs").as_secs_f64();
+    println!(
+        "YAML half ({} files, {:.1} MB):",
+        yaml.len(),
+        bytes as f64 / 1e6
+    );
     println!("  lodestar parse + resolve + lint: {}", stats(ours));
     println!("  bare serde-saphyr parse:         {}", stats(bare));
     println!("  ratio lodestar / bare parse:     {ratio:.2}x");

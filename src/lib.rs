@@ -16,6 +16,8 @@ pub mod cli;
 pub mod diagnostics;
 pub mod diff;
 pub mod docs;
+#[cfg(feature = "duckdb")]
+pub mod engine;
 pub mod format;
 pub mod lint;
 pub mod model;
@@ -23,5 +25,3 @@ pub mod project;
 pub mod schema;
 pub mod sql;
 pub mod syntax;
-#[cfg(feature = "duckdb")]
-pub mod engine;

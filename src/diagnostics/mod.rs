@@ -65,7 +65,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
@@ -76,7 +79,10 @@ impl Diagnostic {
     /// Adds a label; the first one added is the primary location.
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
         let message = message.into();
-        self.labels.push(Label { span, message: (!message.is_empty()).then_some(message) });
+        self.labels.push(Label {
+            span,
+            message: (!message.is_empty()).then_some(message),
+        });
         self
     }
 
@@ -104,6 +110,8 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let ka = a.primary_span().map(|s| (s.file, s.start, s.end));
         let kb = b.primary_span().map(|s| (s.file, s.start, s.end));
-        ka.cmp(&kb).then(a.code.cmp(b.code)).then(a.message.cmp(&b.message))
+        ka.cmp(&kb)
+            .then(a.code.cmp(b.code))
+            .then(a.message.cmp(&b.message))
     });
 }

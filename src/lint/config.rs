@@ -75,7 +75,10 @@ impl LintConfig {
         let raw: RawConfig = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
-                let span = e.span().map(|r| Span::new(file, r.start, r.end)).unwrap_or_default();
+                let span = e
+                    .span()
+                    .map(|r| Span::new(file, r.start, r.end))
+                    .unwrap_or_default();
                 let span = Span { file, ..span };
                 errors.push(
                     Diagnostic::error(CONFIG, format!("invalid lodestar.toml: {}", e.message().trim()))
@@ -89,14 +92,19 @@ impl LintConfig {
             let key_span = Span::new(file, key.span().start, key.span().end);
             let value_span = Span::new(file, value.span().start, value.span().end);
             let Some(rule) = info(key.get_ref()) else {
-                let names: Vec<&str> =
-                    ALL_INFO.iter().filter(|i| i.configurable).flat_map(|i| [i.code, i.name]).collect();
+                let names: Vec<&str> = ALL_INFO
+                    .iter()
+                    .filter(|i| i.configurable)
+                    .flat_map(|i| [i.code, i.name])
+                    .collect();
                 let guess = crate::syntax::did_you_mean(key.get_ref(), &names);
                 errors.push(
                     Diagnostic::error(CONFIG, format!("`{}` is not a rule", key.get_ref()))
                         .label(key_span, "unknown rule")
                         .help(match guess {
-                            Some(g) => format!("did you mean `{g}`? `lodestar rules` lists every rule"),
+                            Some(g) => {
+                                format!("did you mean `{g}`? `lodestar rules` lists every rule")
+                            }
                             None => "`lodestar rules` lists every rule code and name".to_owned(),
                         }),
                 );
@@ -121,7 +129,9 @@ impl LintConfig {
                         )
                         .label(value_span, "unknown level")
                         .help(match guess {
-                            Some(g) => format!("did you mean `{g}`? A level is \"error\", \"warning\" or \"off\""),
+                            Some(g) => format!(
+                                "did you mean `{g}`? A level is \"error\", \"warning\" or \"off\""
+                            ),
                             None => "a level is \"error\", \"warning\" or \"off\"".to_owned(),
                         }),
                     );

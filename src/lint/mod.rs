@@ -3,10 +3,10 @@
 //! [`check`].
 
 mod config;
-#[cfg(test)]
-pub(crate) mod testing;
 pub mod registry;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use chrono::NaiveDate;
 
@@ -37,8 +37,15 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Reports a finding about the project as a whole (or about a product).
-    pub fn report(&mut self, message: impl Into<String>, span: Span, label: impl Into<String>) -> &mut Diagnostic {
-        let d = Diagnostic::error(self.code, message).with_severity(self.severity).label(span, label);
+    pub fn report(
+        &mut self,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let d = Diagnostic::error(self.code, message)
+            .with_severity(self.severity)
+            .label(span, label);
         self.found.push(d);
         self.found.last_mut().expect("just pushed")
     }
@@ -51,7 +58,11 @@ impl<'a> Context<'a> {
         span: Span,
         label: impl Into<String>,
     ) -> Option<&mut Diagnostic> {
-        if metric.allow.iter().any(|a| a.code.value.eq_ignore_ascii_case(self.code) && a.reason.is_some()) {
+        if metric
+            .allow
+            .iter()
+            .any(|a| a.code.value.eq_ignore_ascii_case(self.code) && a.reason.is_some())
+        {
             return None;
         }
         Some(self.report(message, span, label))
@@ -72,7 +83,10 @@ impl Annotate for Diagnostic {
     }
     fn with_label(&mut self, span: Span, label: impl Into<String>) -> &mut Self {
         let label = label.into();
-        self.labels.push(crate::diagnostics::Label { span, message: (!label.is_empty()).then_some(label) });
+        self.labels.push(crate::diagnostics::Label {
+            span,
+            message: (!label.is_empty()).then_some(label),
+        });
         self
     }
     fn with_note(&mut self, note: impl Into<String>) -> &mut Self {
@@ -107,8 +121,16 @@ pub fn check(project: &Project, config: &LintConfig, today: NaiveDate) -> Vec<Di
     let mut out = Vec::new();
     for rule in registry() {
         let info = rule.info();
-        let Some(severity) = config.severity(info) else { continue };
-        let mut cx = Context { project, today, code: info.code, severity, found: Vec::new() };
+        let Some(severity) = config.severity(info) else {
+            continue;
+        };
+        let mut cx = Context {
+            project,
+            today,
+            code: info.code,
+            severity,
+            found: Vec::new(),
+        };
         rule.check(&mut cx);
         out.append(&mut cx.found);
     }
@@ -122,11 +144,20 @@ fn check_allows(project: &Project) -> Vec<Diagnostic> {
         for a in &metric.allow {
             let code = a.code.value.trim().to_ascii_uppercase();
             if info(&code).is_none_or(|i| !i.configurable) {
-                let codes: Vec<&str> = ALL_INFO.iter().filter(|i| i.configurable).map(|i| i.code).collect();
-                let mut d = Diagnostic::error(ALLOW, format!("`allow` names `{}`, which is not a rule", a.code.value))
-                    .label(a.code.span, "unknown rule");
+                let codes: Vec<&str> = ALL_INFO
+                    .iter()
+                    .filter(|i| i.configurable)
+                    .map(|i| i.code)
+                    .collect();
+                let mut d = Diagnostic::error(
+                    ALLOW,
+                    format!("`allow` names `{}`, which is not a rule", a.code.value),
+                )
+                .label(a.code.span, "unknown rule");
                 d = match crate::syntax::did_you_mean(&code, &codes) {
-                    Some(s) => d.help(format!("did you mean `{s}`? `lodestar rules` lists the rules")),
+                    Some(s) => d.help(format!(
+                        "did you mean `{s}`? `lodestar rules` lists the rules"
+                    )),
                     None => d.help("`lodestar rules` lists the rule codes"),
                 };
                 out.push(d);

@@ -31,8 +31,14 @@ pub const FILE_KEYS: &[&str] = &[
     "guardrails",
 ];
 pub const OWNER_KEYS: &[&str] = &["name", "email", "slack"];
-pub const SOURCE_KEYS: &[&str] =
-    &["table", "sql", "time", "columns", "dimensions", "description"];
+pub const SOURCE_KEYS: &[&str] = &[
+    "table",
+    "sql",
+    "time",
+    "columns",
+    "dimensions",
+    "description",
+];
 pub const METRIC_KEYS: &[&str] = &[
     "name",
     "label",

@@ -70,5 +70,6 @@ pub fn parse(file: FileId, syntax: Syntax, text: &str) -> (Option<ast::File>, Ve
 /// Quick check used when walking a directory: does this YAML text declare itself a spec?
 /// (A spec's top level has the key `lodestar`.) YAML files that do not are left alone.
 pub fn looks_like_yaml_spec(text: &str) -> bool {
-    text.lines().any(|l| l.starts_with("lodestar:") || l.starts_with("\"lodestar\":"))
+    text.lines()
+        .any(|l| l.starts_with("lodestar:") || l.starts_with("\"lodestar\":"))
 }

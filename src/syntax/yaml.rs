@@ -121,7 +121,11 @@ impl<'a> Locator<'a> {
     fn new(file: FileId, text: &'a str) -> Locator<'a> {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Locator { file, text, line_starts }
+        Locator {
+            file,
+            text,
+            line_starts,
+        }
     }
 
     fn offset(&self, line: u64, col: u64) -> usize {
@@ -141,7 +145,11 @@ impl<'a> Locator<'a> {
         let s = loc.span();
         if let (Some(off), Some(len)) = (s.byte_offset(), s.byte_len()) {
             let start = (off as usize).min(self.text.len());
-            return Span::new(self.file, start, (start + len as usize).min(self.text.len()));
+            return Span::new(
+                self.file,
+                start,
+                (start + len as usize).min(self.text.len()),
+            );
         }
         if loc.line() == 0 {
             return Span::new(self.file, 0, 0);
@@ -156,7 +164,10 @@ impl<'a> Locator<'a> {
             return span;
         }
         let start = span.start as usize;
-        let end = self.text[start..].find('\n').map(|i| start + i).unwrap_or(self.text.len());
+        let end = self.text[start..]
+            .find('\n')
+            .map(|i| start + i)
+            .unwrap_or(self.text.len());
         let end = self.text[start..end].trim_end().len() + start;
         Span::new(self.file, start, end)
     }
@@ -166,7 +177,10 @@ impl<'a> Locator<'a> {
         let kind = match raw.value {
             Raw::Null => Kind::Null,
             Raw::Scalar(s) => {
-                return Node { kind: Kind::Scalar(s), span: self.scalar_span(span) };
+                return Node {
+                    kind: Kind::Scalar(s),
+                    span: self.scalar_span(span),
+                };
             }
             Raw::Seq(items) => Kind::Seq(items.into_iter().map(|i| self.node(i)).collect()),
             Raw::Map(entries) => Kind::Map(
@@ -201,19 +215,24 @@ pub(super) fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnos
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     options.with_snippet = false;
-    let raw: serde_saphyr::Spanned<Raw> = match serde_saphyr::from_str_with_options(text, options)
-    {
+    let raw: serde_saphyr::Spanned<Raw> = match serde_saphyr::from_str_with_options(text, options) {
         Ok(raw) => raw,
         Err(e) => return (None, vec![yaml_error(&loc, &e)]),
     };
     let root = loc.node(raw);
-    let mut cx = Walker { file, diagnostics: Vec::new() };
+    let mut cx = Walker {
+        file,
+        diagnostics: Vec::new(),
+    };
     let tree = cx.file(root);
     (tree, cx.diagnostics)
 }
 
 fn yaml_error(loc: &Locator, e: &serde_saphyr::Error) -> Diagnostic {
-    let span = e.location().map(|l| loc.span(&l)).unwrap_or(Span::new(loc.file, 0, 0));
+    let span = e
+        .location()
+        .map(|l| loc.span(&l))
+        .unwrap_or(Span::new(loc.file, 0, 0));
     let span = loc.scalar_span(span);
     if let serde_saphyr::Error::DuplicateMappingKey { key, .. } = e {
         let key = key.clone().unwrap_or_default();
@@ -233,7 +252,9 @@ fn yaml_error(loc: &Locator, e: &serde_saphyr::Error) -> Diagnostic {
         "the file must be valid YAML; check the indentation and quoting near this position"
             .to_owned()
     };
-    Diagnostic::error(SYNTAX, format!("invalid YAML: {message}")).label(span, "here").help(help)
+    Diagnostic::error(SYNTAX, format!("invalid YAML: {message}"))
+        .label(span, "here")
+        .help(help)
 }
 
 fn first_line(s: &str) -> String {
@@ -277,7 +298,9 @@ impl Walker {
             format!("expected {what} for {context}, found {}", node.describe()),
         )
         .label(node.span, format!("expected {what}"))
-        .help(format!("write {context} as {what}; see the spec language reference in the README"));
+        .help(format!(
+            "write {context} as {what}; see the spec language reference in the README"
+        ));
         self.error(d);
     }
 
@@ -290,7 +313,11 @@ impl Walker {
         match node.kind {
             Kind::Map(entries) => Some((
                 node.span,
-                Entries { entries: entries.into_iter().map(Some).collect(), allowed, context },
+                Entries {
+                    entries: entries.into_iter().map(Some).collect(),
+                    allowed,
+                    context,
+                },
             )),
             _ => {
                 self.expected(&node, "a map", context);
@@ -346,7 +373,10 @@ impl Walker {
         file.version = self.take_scalar(&mut e, "lodestar");
         if file.version.is_none() {
             let d = Diagnostic::error(STRUCTURE, "this YAML file is not a lodestar spec")
-                .label(Span::new(self.file, span.start as usize, span.start as usize), "no `lodestar` key")
+                .label(
+                    Span::new(self.file, span.start as usize, span.start as usize),
+                    "no `lodestar` key",
+                )
                 .help("a spec starts with `lodestar: 1`, the version of the spec language");
             self.error(d);
             return None;
@@ -367,7 +397,10 @@ impl Walker {
                     .into_iter()
                     .filter_map(|n| self.metric(n, ast::Role::NorthStar))
                     .collect(),
-                _ => self.metric(node, ast::Role::NorthStar).into_iter().collect(),
+                _ => self
+                    .metric(node, ast::Role::NorthStar)
+                    .into_iter()
+                    .collect(),
             };
         }
         if let Some((_, node)) = e.take("inputs") {
@@ -381,10 +414,17 @@ impl Walker {
     }
 
     fn owners(&mut self, node: Node) -> Vec<ast::Owner> {
-        let Some((_, e)) = self.map(node, &[], "`owners`") else { return Vec::new() };
+        let Some((_, e)) = self.map(node, &[], "`owners`") else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for (key, value) in e.entries.into_iter().flatten() {
-            let mut owner = ast::Owner { key, name: None, email: None, slack: None };
+            let mut owner = ast::Owner {
+                key,
+                name: None,
+                email: None,
+                slack: None,
+            };
             match value.kind {
                 // `growth: Growth team` is shorthand for `{ name: Growth team }`.
                 Kind::Scalar(s) => owner.name = Some(Spanned::new(s, value.span)),
@@ -404,10 +444,14 @@ impl Walker {
     }
 
     fn sources(&mut self, node: Node) -> Vec<ast::Source> {
-        let Some((_, e)) = self.map(node, &[], "`sources`") else { return Vec::new() };
+        let Some((_, e)) = self.map(node, &[], "`sources`") else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for (name, value) in e.entries.into_iter().flatten() {
-            let Some((_, mut m)) = self.map(value, keys::SOURCE_KEYS, "a source") else { continue };
+            let Some((_, mut m)) = self.map(value, keys::SOURCE_KEYS, "a source") else {
+                continue;
+            };
             let mut source = ast::Source {
                 name,
                 description: None,
@@ -444,7 +488,10 @@ impl Walker {
             Kind::Seq(items) => items
                 .into_iter()
                 .filter_map(|n| self.scalar(n, "a column name"))
-                .map(|name| ast::Column { name, data_type: None })
+                .map(|name| ast::Column {
+                    name,
+                    data_type: None,
+                })
                 .collect(),
             Kind::Map(entries) => entries
                 .into_iter()
@@ -458,7 +505,11 @@ impl Walker {
                 .collect(),
             Kind::Null => Vec::new(),
             Kind::Scalar(_) => {
-                self.expected(&node, "a list of column names (or a map of name to type)", "`columns`");
+                self.expected(
+                    &node,
+                    "a list of column names (or a map of name to type)",
+                    "`columns`",
+                );
                 Vec::new()
             }
         }
@@ -466,7 +517,10 @@ impl Walker {
 
     fn metrics(&mut self, node: Node, role: ast::Role) -> Vec<ast::Metric> {
         match node.kind {
-            Kind::Seq(items) => items.into_iter().filter_map(|n| self.metric(n, role)).collect(),
+            Kind::Seq(items) => items
+                .into_iter()
+                .filter_map(|n| self.metric(n, role))
+                .collect(),
             Kind::Null => Vec::new(),
             _ => {
                 let context = match role {
@@ -484,11 +538,18 @@ impl Walker {
         let name = match self.take_scalar(&mut e, "name") {
             Some(n) => n,
             None => {
-                let d = Diagnostic::error(STRUCTURE, format!("this {} has no `name`", role.as_str()))
-                    .label(Span::new(self.file, span.start as usize, span.start as usize), "no name")
-                    .help("every metric has a snake_case `name`, unique in its product");
+                let d =
+                    Diagnostic::error(STRUCTURE, format!("this {} has no `name`", role.as_str()))
+                        .label(
+                            Span::new(self.file, span.start as usize, span.start as usize),
+                            "no name",
+                        )
+                        .help("every metric has a snake_case `name`, unique in its product");
                 self.error(d);
-                Spanned::new(String::new(), Span::new(self.file, span.start as usize, span.start as usize))
+                Spanned::new(
+                    String::new(),
+                    Span::new(self.file, span.start as usize, span.start as usize),
+                )
             }
         };
         let mut metric = ast::Metric {
@@ -515,9 +576,13 @@ impl Walker {
         metric.window = self.take_scalar(&mut e, "window");
         // The ways to compute a metric, in the order a reader meets them.
         for key in ["measure", "ratio", "derived"] {
-            let Some((k, node)) = e.take(key) else { continue };
+            let Some((k, node)) = e.take(key) else {
+                continue;
+            };
             let compute = match key {
-                "measure" => self.measure(node, &mut metric.window).map(ast::Compute::Measure),
+                "measure" => self
+                    .measure(node, &mut metric.window)
+                    .map(ast::Compute::Measure),
                 "ratio" => self.ratio(k.span, node, &mut metric.window),
                 _ => self.scalar(node, "`derived`").map(ast::Compute::Derived),
             };
@@ -554,7 +619,11 @@ impl Walker {
                 let cadence = self.take_scalar(&mut r, "cadence");
                 let last_reviewed = self.take_scalar(&mut r, "last_reviewed");
                 self.finish(r);
-                metric.review = Some(ast::Review { span, cadence, last_reviewed });
+                metric.review = Some(ast::Review {
+                    span,
+                    cadence,
+                    last_reviewed,
+                });
             }
         }
         if let Some((_, node)) = e.take("allow") {
@@ -634,6 +703,10 @@ impl Walker {
         let numerator = operand(self, "numerator");
         let denominator = operand(self, "denominator");
         self.finish(r);
-        Some(ast::Compute::Ratio { span: key.to(span), numerator, denominator })
+        Some(ast::Compute::Ratio {
+            span: key.to(span),
+            numerator,
+            denominator,
+        })
     }
 }
