@@ -48,12 +48,15 @@ impl Project {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores where it was written (file, syntax): only what it means counts.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Owner {
     pub key: Str,
     pub name: Option<Str>,
     pub email: Option<Str>,
     pub slack: Option<Str>,
+    #[educe(PartialEq(ignore))]
     pub file: FileId,
 }
 
@@ -77,7 +80,9 @@ pub struct Dimension {
     pub expr: Fragment,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores where it was written (file, syntax): only what it means counts.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Source {
     pub name: Str,
     pub description: Option<Str>,
@@ -85,6 +90,7 @@ pub struct Source {
     pub time: Option<Str>,
     pub columns: Option<Vec<Column>>,
     pub dimensions: Vec<Dimension>,
+    #[educe(PartialEq(ignore))]
     pub file: FileId,
 }
 
@@ -104,12 +110,16 @@ impl Source {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Equality ignores where it was written (file, syntax): only what it means counts.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
 pub struct Product {
     pub name: Str,
     pub description: Option<Str>,
     pub game: Option<Spanned<Game>>,
+    #[educe(PartialEq(ignore))]
     pub file: FileId,
+    #[educe(PartialEq(ignore))]
     pub syntax: Syntax,
     /// North Star(s), then inputs, then guardrails, each in declaration order.
     pub metrics: Vec<Metric>,
