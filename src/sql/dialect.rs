@@ -356,6 +356,14 @@ impl Vendor for Databricks {
     fn percentile(&self, x: &str, p: f64) -> String {
         format!("PERCENTILE({x}, {p})")
     }
+    fn number_literal(&self, n: &str) -> String {
+        // Spark reads `60.0` as DECIMAL and rounds quotients to 6 places; specs mean doubles.
+        if n.contains(['.', 'e', 'E']) {
+            format!("CAST({n} AS DOUBLE)")
+        } else {
+            n.to_owned()
+        }
+    }
     fn integers(&self, n: u64) -> String {
         format!("(SELECT EXPLODE(SEQUENCE(0, {})) AS k) AS s", n - 1)
     }
@@ -420,14 +428,6 @@ impl Vendor for ClickHouse {
     }
     fn add_months(&self, x: &str, n: &str) -> String {
         format!("addMonths({x}, {n})")
-    }
-    fn number_literal(&self, n: &str) -> String {
-        // Spark reads `60.0` as DECIMAL and rounds quotients to 6 places; specs mean doubles.
-        if n.contains(['.', 'e', 'E']) {
-            format!("CAST({n} AS DOUBLE)")
-        } else {
-            n.to_owned()
-        }
     }
     fn float_type(&self) -> &'static str {
         "Float64"

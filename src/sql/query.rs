@@ -623,15 +623,24 @@ fn part_sql(
             CompileError::Invalid(format!("metric `{}`: `having` needs an `expr`", t.metric))
         })?;
         let h = fragment(ctx, Some(having), "having", t.metric)?.unwrap_or_default();
+        // Every period (and dimension value) the source has rows for gets a row, 0 when no
+        // entity qualifies: the qualifying entities, flagged 1, beside the source's own keys,
+        // flagged 0, counted by flag.
+        let every = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("\n  WHERE {}", conds.join(" AND "))
+        };
         conds.push(format!("{x} IS NOT NULL"));
         if let Some(f) = fragment(ctx, t.measure.filter.as_ref(), "filter", t.metric)? {
             conds.push(f);
         }
         let e = ident(v, "lodestar_entities")?;
+        let q = ident(v, "lodestar_qualifies")?;
         let mut outer = vec![names.period.clone()];
         outer.extend(names.dims.iter().cloned());
         return Ok(format!(
-            "SELECT {o}, COUNT(*) AS {m}\nFROM (\n  SELECT {c}\n  FROM {from}\n  WHERE {w}\n  GROUP BY {k}, {x}\n  HAVING {h}\n) AS {e}\nGROUP BY {o}",
+            "SELECT {o}, COUNT(CASE WHEN {q} = 1 THEN 1 END) AS {m}\nFROM (\n  SELECT {c}, 1 AS {q}\n  FROM {from}\n  WHERE {w}\n  GROUP BY {k}, {x}\n  HAVING {h}\n  UNION ALL\n  SELECT DISTINCT {c}, 0 AS {q}\n  FROM {from}{every}\n) AS {e}\nGROUP BY {o}",
             o = outer.join(", "),
             m = ident(v, &format!("lodestar_m{i}"))?,
             c = cols.join(", "),

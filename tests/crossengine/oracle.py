@@ -193,9 +193,8 @@ class Oracle:
                 for r in rs:
                     if r[m.expr] is not None and m.where(r):
                         ents.setdefault(r[m.expr], []).append(r)
-                n = sum(1 for e in ents.values() if m.having(e))
-                if n:
-                    out[key] = n
+                # A period with rows but no qualifying entity counts 0, like any count.
+                out[key] = sum(1 for e in ents.values() if m.having(e))
             else:
                 out[key] = aggregate(m.agg, [m.value_of(r) for r in rs], m.p)
         return out
