@@ -29,8 +29,8 @@ fn time<T>(n: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, T) {
 fn main() {
     let Some(dir) = std::env::args()
         .skip(1)
-        .find(|a| !a.starts_with("--"))
         .map(PathBuf::from)
+        .find(|a| a.is_dir())
     else {
         eprintln!("usage: cargo bench --bench lint -- PROJECT_DIR (see bench/lint.sh)");
         return;

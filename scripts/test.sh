@@ -2,4 +2,5 @@
 # The test command: every test of the crate, with DuckDB, plus the cross-engine suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --all-targets
+# --no-fail-fast: one failing test binary must not hide the others' results.
+cargo test --all-targets --no-fail-fast
