@@ -505,6 +505,85 @@ fn cli_writes_one_file_per_metric_plus_scorecard_and_guardrails() {
 }
 
 #[test]
+fn cli_compiles_several_dialects_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("sql");
+    let spec = fixture("valid/marketplace.yaml");
+    let project = checked("valid/marketplace.yaml").project;
+    let o = lodestar(&[
+        "compile",
+        spec.to_str().unwrap(),
+        "--dialect",
+        "all",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut names: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let mut expected: Vec<_> = Dialect::ALL.iter().map(|d| d.name().to_owned()).collect();
+    expected.sort();
+    assert_eq!(
+        names, expected,
+        "a folder per dialect and no temporary directory"
+    );
+    for &d in Dialect::ALL {
+        let p = &sql::compile(&project, d, &Options::default()).unwrap()[0];
+        let path = out_dir.join(d.name()).join("marketplace/scorecard.sql");
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            p.scorecard,
+            "{}",
+            d.name()
+        );
+    }
+
+    // A list, repeated and with duplicates: each dialect once, in the order first named.
+    let o = lodestar(&[
+        "compile",
+        spec.to_str().unwrap(),
+        "--dialect",
+        "trino,duckdb",
+        "--dialect",
+        "trino",
+    ]);
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let headers: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("-- ") && l.ends_with("/scorecard.sql"))
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "-- trino/marketplace/scorecard.sql",
+            "-- duckdb/marketplace/scorecard.sql"
+        ]
+    );
+
+    // An unknown name is a usage error that lists the dialects.
+    let o = lodestar(&[
+        "compile",
+        spec.to_str().unwrap(),
+        "--dialect",
+        "duckdb,oracle",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("unknown dialect `oracle`") && stderr.contains("clickhouse"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn cli_refuses_a_project_with_errors() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.yaml");

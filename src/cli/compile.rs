@@ -13,11 +13,13 @@ use crate::sql::{self, CompiledProduct, Dialect, Options};
 pub struct CompileArgs {
     /// Spec files or project directories (default: the project of the current directory).
     pub paths: Vec<PathBuf>,
-    /// The warehouse SQL dialect.
-    #[arg(long, value_enum)]
-    pub dialect: Dialect,
-    /// Write `<product>/<metric>.sql`, `scorecard.sql` and `guardrails.sql` under DIR
-    /// (default: print everything to stdout).
+    /// The warehouse SQL dialect: one of duckdb, postgres, bigquery, snowflake, redshift,
+    /// databricks, trino, clickhouse; several separated by commas (or repeated), or `all`.
+    #[arg(long, required = true, value_name = "D", value_parser = dialects_arg)]
+    pub dialect: Vec<Dialects>,
+    /// Write `<product>/<metric>.sql`, `scorecard.sql` and `guardrails.sql` under DIR, or
+    /// `<dialect>/<product>/...` when several dialects are asked for (default: print everything
+    /// to stdout).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// First day to report (YYYY-MM-DD); with --to, every period in the range is present.
@@ -65,17 +67,79 @@ pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
         to: args.to,
         by: args.by.clone(),
     };
-    let products =
-        sql::compile(&analysis.project, args.dialect, &options).map_err(|e| match e {
+    let dialects = chosen(&args.dialect);
+    // Everything is compiled before anything is written, so a failure writes nothing.
+    let mut compiled = Vec::with_capacity(dialects.len());
+    for &d in &dialects {
+        let products = sql::compile(&analysis.project, d, &options).map_err(|e| match e {
             sql::CompileError::Invalid(m) => Failure::new(m),
             e @ sql::CompileError::Internal { .. } => Failure::new(e.to_string())
                 .help("this is a bug in lodestar; please report it with the spec"),
         })?;
+        compiled.push((d, products));
+    }
+    // One dialect keeps the plain layout; several get a folder (or header prefix) each.
+    let several = compiled.len() > 1;
+    let outputs: Vec<Output<'_>> = compiled
+        .iter()
+        .flat_map(|(d, products)| {
+            products.iter().map(move |p| Output {
+                dir: if several {
+                    format!("{}/{}", d.name(), p.product)
+                } else {
+                    p.product.clone()
+                },
+                product: p,
+            })
+        })
+        .collect();
     match &args.out {
-        None => common::print(&listing(&products)),
-        Some(dir) => write_all(dir, &products)?,
+        None => common::print(&listing(&outputs)),
+        Some(dir) => write_all(dir, &outputs)?,
     }
     Ok(Exit::Clean)
+}
+
+/// Some dialects named on the command line: `duckdb`, `duckdb,postgres` or `all`.
+#[derive(Clone, Debug)]
+pub struct Dialects(Vec<Dialect>);
+
+fn dialects_arg(s: &str) -> Result<Dialects, String> {
+    let mut out = Vec::new();
+    for name in s.split(',').map(str::trim) {
+        if name == "all" {
+            out.extend_from_slice(Dialect::ALL);
+            continue;
+        }
+        match Dialect::ALL.iter().find(|d| d.name() == name) {
+            Some(&d) => out.push(d),
+            None => {
+                let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+                return Err(format!(
+                    "unknown dialect `{name}`; the dialects are {}, or `all`",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(Dialects(out))
+}
+
+/// The dialects asked for, each once, in the order first named.
+fn chosen(args: &[Dialects]) -> Vec<Dialect> {
+    let mut out: Vec<Dialect> = Vec::new();
+    for &d in args.iter().flat_map(|a| &a.0) {
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// One product's files and the folder (relative to `--out`) they go in.
+struct Output<'a> {
+    dir: String,
+    product: &'a CompiledProduct,
 }
 
 /// The files of every product, in order: metrics, scorecard, guardrails.
@@ -89,14 +153,14 @@ fn files(p: &CompiledProduct) -> impl Iterator<Item = (String, &str)> {
         ])
 }
 
-fn listing(products: &[CompiledProduct]) -> String {
+fn listing(outputs: &[Output<'_>]) -> String {
     let mut out = String::new();
-    for p in products {
-        for (file, sql) in files(p) {
+    for o in outputs {
+        for (file, sql) in files(o.product) {
             if !out.is_empty() {
                 out.push('\n');
             }
-            out.push_str(&format!("-- {}/{file}\n{sql}", p.product));
+            out.push_str(&format!("-- {}/{file}\n{sql}", o.dir));
         }
     }
     out
@@ -104,26 +168,31 @@ fn listing(products: &[CompiledProduct]) -> String {
 
 /// Writes every file into a temporary directory next to `dir`, then moves each product's
 /// directory into place, so a failure leaves no half-written product.
-fn write_all(dir: &Path, products: &[CompiledProduct]) -> Result<(), Failure> {
+fn write_all(dir: &Path, outputs: &[Output<'_>]) -> Result<(), Failure> {
+    use rayon::prelude::*;
     let io = |what: &Path, e: std::io::Error| Failure::new(format!("{}: {e}", what.display()));
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let parent = dir.canonicalize().map_err(|e| io(dir, e))?;
     let tmp = tempdir_in(&parent).map_err(|e| io(&parent, e))?;
     let result = (|| {
-        for p in products {
-            let pdir = tmp.join(&p.product);
+        // Creating files is most of the cost: products are written on every core.
+        outputs.par_iter().try_for_each(|o| {
+            let pdir = tmp.join(&o.dir);
             std::fs::create_dir_all(&pdir).map_err(|e| io(&pdir, e))?;
-            for (file, sql) in files(p) {
+            for (file, sql) in files(o.product) {
                 let path = pdir.join(file);
                 std::fs::write(&path, sql).map_err(|e| io(&path, e))?;
             }
-        }
-        for p in products {
-            let target = dir.join(&p.product);
+            Ok::<(), Failure>(())
+        })?;
+        for o in outputs {
+            let target = dir.join(&o.dir);
             if target.exists() {
                 std::fs::remove_dir_all(&target).map_err(|e| io(&target, e))?;
+            } else if let Some(up) = target.parent() {
+                std::fs::create_dir_all(up).map_err(|e| io(up, e))?;
             }
-            std::fs::rename(tmp.join(&p.product), &target).map_err(|e| io(&target, e))?;
+            std::fs::rename(tmp.join(&o.dir), &target).map_err(|e| io(&target, e))?;
         }
         Ok(())
     })();
