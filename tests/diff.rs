@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::NaiveDate;
+use lodestar::diagnostics::Files;
 use lodestar::diff::{self, Change, Side};
 use lodestar::project::{self, Workspace};
 
@@ -23,6 +24,10 @@ fn line(ws_base: &Workspace, ws_head: &Workspace, case: &Path, c: &Change) -> St
     } else {
         &ws_head.files
     };
+    line_in(files, case, c)
+}
+
+fn line_in(files: &Files, case: &Path, c: &Change) -> String {
     let f = files.get(c.span.file);
     let (ln, _) = f.line_col(c.span.start as usize);
     let path = f.path.replace('\\', "/");
@@ -75,6 +80,16 @@ fn fixture_pairs() {
         if actual.is_empty() {
             actual = "none\n".to_owned();
         }
+        // What `lodestar diff` runs (both sides over one table of files) finds the same.
+        let (files, b, h) = diff::resolve_both(&base_ws, &head_ws);
+        let mut shared: String = diff::compare(&b.project, &h.project)
+            .iter()
+            .map(|c| line_in(&files, case, c) + "\n")
+            .collect();
+        if shared.is_empty() {
+            shared = "none\n".to_owned();
+        }
+        assert_eq!(shared, actual, "{}: resolve_both", case.display());
         let expected_path = case.join("expected.txt");
         if bless {
             std::fs::write(&expected_path, &actual).unwrap();
@@ -93,6 +108,70 @@ fn fixture_pairs() {
         "diff fixtures differ (LODESTAR_BLESS=1 to regenerate):\n{}",
         failures.join("\n")
     );
+}
+
+/// A file with the same path and text at both revisions is one file in the shared table (parsed
+/// once); a changed file is two, and each side's spans point at its own text.
+#[test]
+fn resolve_both_shares_unchanged_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = Path::new("tests/fixtures/diff/input_changed");
+    let copy = |from: &Path, to: &Path| {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    };
+    // The same relative paths on both sides, as at two git revisions.
+    copy(&case.join("previous"), &dir.path().join("base"));
+    copy(&case.join("current"), &dir.path().join("head"));
+    for side in ["base", "head"] {
+        let other = Path::new("tests/fixtures/valid/marketplace.yaml");
+        std::fs::copy(other, dir.path().join(side).join("marketplace.yaml")).unwrap();
+    }
+    let load = |side: &str| {
+        let ws = project::load(&[dir.path().join(side)]).unwrap();
+        let mut rel = Workspace::default();
+        for spec in &ws.specs {
+            let f = ws.files.get(spec.id);
+            let name = Path::new(&f.path).file_name().unwrap().to_string_lossy();
+            let id = rel.files.add(name.into_owned(), f.text.clone());
+            rel.specs.push(project::SpecFile {
+                id,
+                syntax: spec.syntax,
+                path: PathBuf::from(&f.path),
+            });
+        }
+        rel
+    };
+    let (base_ws, head_ws) = (load("base"), load("head"));
+    let changed: Vec<String> = base_ws
+        .specs
+        .iter()
+        .zip(&head_ws.specs)
+        .filter(|(b, h)| base_ws.files.get(b.id).text != head_ws.files.get(h.id).text)
+        .map(|(b, _)| base_ws.files.get(b.id).path.clone())
+        .collect();
+    assert!(!changed.is_empty() && changed.len() < base_ws.specs.len());
+    let (files, b, h) = diff::resolve_both(&base_ws, &head_ws);
+    assert_eq!(files.iter().count(), base_ws.specs.len() + changed.len());
+    let changes = diff::compare(&b.project, &h.project);
+    assert!(!changes.is_empty());
+    for c in &changes {
+        let ws = if c.side == Side::Base {
+            &base_ws
+        } else {
+            &head_ws
+        };
+        let f = files.get(c.span.file);
+        let own = ws
+            .specs
+            .iter()
+            .map(|s| ws.files.get(s.id))
+            .find(|o| o.path == f.path);
+        assert_eq!(own.map(|o| o.text.as_str()), Some(f.text.as_str()), "{c:?}");
+    }
 }
 
 /// The comparison is symmetric in what it finds: comparing a project with itself finds nothing.

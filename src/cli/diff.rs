@@ -70,17 +70,15 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
         .head
         .clone()
         .unwrap_or_else(|| "working tree".to_owned());
-    // The two sides are read and resolved at the same time (a large project takes a second
-    // per side).
+    // The two sides are read at the same time; then parsed and resolved together, each file
+    // that is the same at both revisions only once.
     let read = |commit: Option<&str>| -> Result<_, GitError> {
-        let ws = match commit {
-            Some(c) => repo.read_commit(c)?,
-            None => repo.read_worktree()?,
-        };
-        let (project, errors) = diff::resolve(&ws);
-        Ok((ws, project, errors))
+        match commit {
+            Some(c) => repo.read_commit(c),
+            None => repo.read_worktree(),
+        }
     };
-    let (base_side, head_side) = std::thread::scope(|s| {
+    let (base_ws, head_ws) = std::thread::scope(|s| {
         let head = s.spawn(|| read(head_commit.as_deref()));
         let base = read(Some(&base_commit));
         (
@@ -88,11 +86,11 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
             head.join().expect("the reading thread does not panic"),
         )
     });
-    let (base_ws, base, base_errors) = base_side?;
-    let (head_ws, head, head_errors) = head_side?;
+    let (base_ws, head_ws) = (base_ws?, head_ws?);
+    let (files, base, head) = diff::resolve_both(&base_ws, &head_ws);
     let sides = [
-        (&args.base, &base_errors, &base_ws),
-        (&head_name, &head_errors, &head_ws),
+        (&args.base, &base.errors, &base_ws),
+        (&head_name, &head.errors, &head_ws),
     ];
     for (name, errors, ws) in sides {
         if ws.specs.is_empty() {
@@ -104,12 +102,12 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
             eprintln!("warning: the project at {name} has {n} error(s) (see `lodestar lint`); the diff covers what could be read");
         }
     }
-    let changes = diff::compare(&base, &head);
+    let changes = diff::compare(&base.project, &head.project);
     let revs = render::Revisions {
         base_name: &args.base,
         head_name: &head_name,
-        base: &base_ws.files,
-        head: &head_ws.files,
+        base: &files,
+        head: &files,
     };
     common::print(&render::render(args.format, &revs, &changes));
     let fail = match (args.fail_on, diff::max_level(&changes)) {

@@ -107,20 +107,59 @@ pub fn compare(base: &Project, head: &Project) -> Vec<Change> {
     out
 }
 
-/// Parses and resolves a workspace's specs: the model a diff compares, without running the lint
-/// rules (which a diff does not need). Returns the errors found on the way. No IO.
-pub fn resolve(ws: &crate::project::Workspace) -> (Project, Vec<crate::diagnostics::Diagnostic>) {
-    let mut diagnostics = Vec::new();
-    let mut trees = Vec::new();
-    for spec in &ws.specs {
-        let (tree, found) = crate::syntax::parse(spec.id, spec.syntax, &ws.files.get(spec.id).text);
-        diagnostics.extend(found);
-        trees.extend(tree);
+/// One revision of a diff: its model and the errors found reading it.
+pub struct Resolved {
+    pub project: Project,
+    pub errors: Vec<crate::diagnostics::Diagnostic>,
+}
+
+/// Parses and resolves both revisions' specs: the models a diff compares, without running the
+/// lint rules (which a diff does not need). No IO.
+///
+/// The two sides share one table of files: a file with the same path and text at both revisions
+/// is one file, parsed once, and its tree serves both models. In a pull request that is nearly
+/// every file. Spans of either model point into the returned table.
+pub fn resolve_both(
+    base: &crate::project::Workspace,
+    head: &crate::project::Workspace,
+) -> (crate::diagnostics::Files, Resolved, Resolved) {
+    use crate::diagnostics::{FileId, Files};
+    use rayon::prelude::*;
+    use std::collections::HashMap;
+
+    let mut files = Files::new();
+    let mut unique: Vec<(FileId, crate::syntax::Syntax)> = Vec::new();
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut idx: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for (ws, idx) in [base, head].into_iter().zip(&mut idx) {
+        for spec in &ws.specs {
+            let f = ws.files.get(spec.id);
+            let i = *seen
+                .entry((f.path.as_str(), f.text.as_str()))
+                .or_insert_with(|| {
+                    let id = files.add(f.path.clone(), f.text.clone());
+                    unique.push((id, spec.syntax));
+                    unique.len() - 1
+                });
+            idx.push(i);
+        }
     }
-    let (project, found) = crate::model::resolve(&trees);
-    diagnostics.extend(found);
-    diagnostics.retain(crate::diagnostics::Diagnostic::is_error);
-    (project, diagnostics)
+    let [base_idx, head_idx] = idx;
+    let parsed: Vec<_> = unique
+        .par_iter()
+        .map(|&(id, syntax)| crate::syntax::parse(id, syntax, &files.get(id).text))
+        .collect();
+    let resolve = |idx: &[usize]| {
+        let trees: Vec<&crate::syntax::ast::File> =
+            idx.iter().filter_map(|&i| parsed[i].0.as_ref()).collect();
+        let (project, found) = crate::model::resolve(&trees);
+        let mut errors: Vec<_> = idx.iter().flat_map(|&i| parsed[i].1.clone()).collect();
+        errors.extend(found);
+        errors.retain(crate::diagnostics::Diagnostic::is_error);
+        Resolved { project, errors }
+    };
+    let (b, h) = rayon::join(|| resolve(&base_idx), || resolve(&head_idx));
+    (files, b, h)
 }
 
 /// Counts of changes per level: `(breaking, risky, safe)`.

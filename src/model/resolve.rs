@@ -11,11 +11,17 @@ use crate::diagnostics::{Diagnostic, Spanned};
 use crate::syntax::{ast, STRUCTURE, VALUE};
 
 /// Builds the model of a project from the syntax trees of its files.
-pub fn resolve(files: &[ast::File]) -> (Project, Vec<Diagnostic>) {
+/// `files` may be owned trees or references to them (a diff shares one file's tree between
+/// two revisions).
+pub fn resolve<F>(files: &[F]) -> (Project, Vec<Diagnostic>)
+where
+    F: std::borrow::Borrow<ast::File> + Sync,
+{
     use rayon::prelude::*;
     // Files resolve independently (names are checked later, by the rules), so they resolve in
     // parallel and are merged in file order.
-    let parts: Vec<(Project, Vec<Diagnostic>)> = files.par_iter().map(resolve_file).collect();
+    let parts: Vec<(Project, Vec<Diagnostic>)> =
+        files.par_iter().map(|f| resolve_file(f.borrow())).collect();
     let mut project = Project::default();
     let mut diagnostics = Vec::new();
     for (part, mut found) in parts {
