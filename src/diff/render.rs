@@ -1,5 +1,6 @@
 //! Changes → text: human, json, github (workflow annotations), markdown (a pull-request comment).
 
+use crate::diagnostics::render::github;
 use crate::diagnostics::Files;
 
 use super::{counts, Change, Level, Side};
@@ -141,18 +142,6 @@ fn json(revs: &Revisions<'_>, changes: &[Change]) -> String {
     text
 }
 
-/// Escapes a workflow command's message (`%`, CR, LF).
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a workflow command's property (also `:` and `,`).
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
 fn github(revs: &Revisions<'_>, changes: &[Change]) -> String {
     let mut out = String::new();
     for c in changes {
@@ -164,13 +153,13 @@ fn github(revs: &Revisions<'_>, changes: &[Change]) -> String {
         let (path, line, col) = position(revs, c);
         let mut props = Vec::new();
         if !path.is_empty() {
-            props.push(format!("file={}", escape_property(&path)));
+            props.push(format!("file={}", github::property(&path)));
             props.push(format!("line={line}"));
             props.push(format!("col={col}"));
         }
         props.push(format!(
             "title={}",
-            escape_property(&format!(
+            github::property(&format!(
                 "lodestar diff: {} change ({})",
                 c.level.as_str(),
                 c.kind
@@ -184,7 +173,7 @@ fn github(revs: &Revisions<'_>, changes: &[Change]) -> String {
         out.push_str(&format!(
             "::{command} {}::{}\n",
             props.join(","),
-            escape_data(&message)
+            github::data(&message)
         ));
     }
     out

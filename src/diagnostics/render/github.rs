@@ -36,13 +36,15 @@ pub(super) fn render(files: &Files, diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-fn data(s: &str) -> String {
+/// Escapes a workflow command's message (`%`, CR, LF).
+pub(crate) fn data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn property(s: &str) -> String {
+/// Escapes a workflow command's property (also `:` and `,`).
+pub(crate) fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -5,7 +5,7 @@
 //! room for them (json). The JSON and SARIF documents are described in `docs/output.md`.
 
 mod concise;
-mod github;
+pub(crate) mod github;
 mod human;
 mod json;
 mod sarif;

@@ -43,11 +43,13 @@ impl crate::lint::Rule for Rule {
 
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
-        let keys: Vec<&str> = project
-            .owners
-            .iter()
-            .map(|o| o.key.value.as_str())
-            .collect();
+        // Each key once, in declaration order (a key declared twice is LS008's finding).
+        let mut keys: Vec<&str> = Vec::new();
+        for o in &project.owners {
+            if !keys.contains(&o.key.value.as_str()) {
+                keys.push(o.key.value.as_str());
+            }
+        }
         for metric in project.products.iter().flat_map(|p| &p.metrics) {
             match &metric.owner {
                 None => {
@@ -144,6 +146,19 @@ mod tests {
         assert!(got.iter().all(|f| f.code != "LS004"), "{got:?}");
         let alone = findings_in(&[("a.yaml", &spec)]);
         assert!(alone.iter().any(|f| f.code == "LS004"), "{alone:?}");
+    }
+
+    #[test]
+    fn help_lists_an_owner_declared_twice_once() {
+        let spec = VALID_YAML.replacen("owner: supply", "owner: zzz_nobody", 1);
+        let again = "lodestar: 1\nowners:\n  supply: { name: Supply again }\n";
+        let got = findings_in(&[("a.yaml", &spec), ("again.yaml", again)]);
+        let help = got
+            .iter()
+            .find(|f| f.code == "LS004")
+            .and_then(|f| f.diagnostic.help.clone())
+            .expect("an LS004 finding with help");
+        assert_eq!(help.matches("supply").count(), 1, "{help}");
     }
 
     #[test]
