@@ -195,17 +195,47 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
             _ => {}
         }
     }
+    // Where each token starts and how long it is, to point at the one an error names.
+    let starts: Vec<(u64, u64, usize)> = tokens
+        .iter()
+        .map(|t| (t.span.start.line, t.span.start.column, token_len(&t.token)))
+        .collect();
+    let last = tokens
+        .iter()
+        .rev()
+        .find(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+        .map(|t| (t.span.start.line, t.span.start.column, token_len(&t.token)));
     let mut parser = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens);
     let parse_error = |e: ParserError, parser: &Parser| {
-        let t = parser.peek_token();
-        let span = locate(
-            text,
-            t.span.start.line,
-            t.span.start.column,
-            token_len(&t.token),
-        );
+        // sqlparser names the token it stopped at (" at Line: L, Column: C"); where it has
+        // already consumed it, the next token would be one too late.
+        let named = match &e {
+            ParserError::ParserError(m) | ParserError::TokenizerError(m) => position(m),
+            ParserError::RecursionLimitExceeded => None,
+        };
+        let span = match named {
+            Some((line, column)) => {
+                let len = starts
+                    .iter()
+                    .find(|&&(l, c, _)| (l, c) == (line, column))
+                    .map_or(1, |&(_, _, len)| len);
+                locate(text, line, column, len)
+            }
+            None => match (parser.peek_token(), last) {
+                // Input ended too soon: point at its last token.
+                (t, Some((line, column, len))) if t.token == Token::EOF => {
+                    locate(text, line, column, len)
+                }
+                (t, _) => locate(
+                    text,
+                    t.span.start.line,
+                    t.span.start.column,
+                    token_len(&t.token),
+                ),
+            },
+        };
         let message = match e {
             ParserError::RecursionLimitExceeded => format!("{what} is nested too deeply"),
             ParserError::ParserError(m) | ParserError::TokenizerError(m) => {
@@ -277,6 +307,13 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
 
 fn token_len(t: &Token) -> usize {
     t.to_string().len().max(1)
+}
+
+/// The " at Line: L, Column: C" position at the end of a sqlparser error message.
+fn position(m: &str) -> Option<(u64, u64)> {
+    let rest = &m[m.rfind(" at Line: ")? + " at Line: ".len()..];
+    let (line, column) = rest.split_once(", Column: ")?;
+    Some((line.trim().parse().ok()?, column.trim().parse().ok()?))
 }
 
 fn strip_position(m: &str) -> String {

@@ -131,6 +131,20 @@ mod tests {
     }
 
     #[test]
+    fn a_syntax_error_points_at_the_offending_token() {
+        for (bad, at) in [
+            ("nights + )", ")"),
+            ("coalesce(nights, ) + 1", ")"),
+            ("nights between 1", "1"),
+        ] {
+            let spec = VALID_YAML.replace("    expr: nights\n", &format!("    expr: {bad}\n"));
+            let f = &found("LS006", &spec)[0];
+            let want = pos_in(&spec, bad, at);
+            assert_eq!(f.at(), want, "`{bad}`: {}", f.diagnostic.message);
+        }
+    }
+
+    #[test]
     fn semicolon_in_expr() {
         let spec = VALID_YAML.replace("    expr: nights\n", "    expr: nights; drop table x\n");
         assert_finds("LS006", &spec, &[pos_in(&spec, "nights;", ";")]);
