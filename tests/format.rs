@@ -318,7 +318,9 @@ fn yaml_scalars_are_quoted_exactly_when_needed() {
 fn comments_are_found_outside_values_only() {
     let cases: &[(Syntax, &str, Option<usize>)] = &[
         (Syntax::Yaml, "lodestar: 1\nproduct: p\n", None),
-        (Syntax::Yaml, "# heading\nlodestar: 1\nproduct: p\n", Some(1)),
+        // The header (comment lines at the top) is kept by printing, so it is not reported.
+        (Syntax::Yaml, "# heading\nlodestar: 1\nproduct: p\n", None),
+        (Syntax::Yaml, "# heading\n\nlodestar: 1\n# below\nproduct: p\n", Some(4)),
         (Syntax::Yaml, "lodestar: 1\nproduct: p   # trailing\n", Some(2)),
         (Syntax::Yaml, "lodestar: 1\nproduct: p\ndescription: \"a # b\"\n", None),
         (Syntax::Yaml, "lodestar: 1\nproduct: p\ndescription: 'a # b'\n", None),
@@ -327,7 +329,8 @@ fn comments_are_found_outside_values_only() {
         (Syntax::Yaml, "lodestar: 1\nproduct: p\ndescription: |\n  text\n# a comment\ngame: x\n", Some(5)),
         (Syntax::Yaml, "lodestar: 1\nowners:\n  a: { name: A, slack: \"#a\" } # c\n", Some(3)),
         (Syntax::Lode, "lodestar 1\nproduct p\n", None),
-        (Syntax::Lode, "# heading\nlodestar 1\nproduct p\n", Some(1)),
+        (Syntax::Lode, "# heading\nlodestar 1\nproduct p\n", None),
+        (Syntax::Lode, "# heading\nlodestar 1\n  # below\nproduct p\n", Some(3)),
         (Syntax::Lode, "lodestar 1\nproduct p \"a # b\" # real\n", Some(2)),
         (Syntax::Lode, "lodestar 1\nowner a \"A\" slack \"#a\"\n", None),
         (
@@ -523,7 +526,7 @@ fn convert_goes_both_ways() {
 
 #[test]
 fn convert_warns_about_comments_and_refuses_broken_or_inexpressible_files() {
-    let commented = format!("# shop\n{MESSY}");
+    let commented = format!("# shop\n{MESSY}").replace("shop\nsources", "shop\n# inside\nsources");
     let dir = scratch(&[
         ("shop.yaml", &commented),
         ("broken.lode", "lodestar 1\nproduct shop\nnorth star {\n"),
@@ -534,8 +537,9 @@ fn convert_warns_about_comments_and_refuses_broken_or_inexpressible_files() {
     ]);
     let run = lodestar(dir.path(), &["convert", "shop.yaml", "--to", "lode"]);
     assert_eq!(run.code, 0);
+    // The header comes along; the comment below it does not, with a warning naming its line.
     assert!(
-        run.stdout.starts_with("lodestar 1\nproduct shop\n"),
+        run.stdout.starts_with("# shop\nlodestar 1\nproduct shop\n"),
         "{}",
         run.stdout
     );
@@ -562,6 +566,46 @@ fn convert_warns_about_comments_and_refuses_broken_or_inexpressible_files() {
 }
 
 #[test]
+fn fmt_keeps_the_header_and_folds_long_text() {
+    let sql =
+        "select o.order_id, o.ordered_at, o.amount_usd, c.country, c.segment from shop.orders o \
+               join shop.customers c on c.customer_id = o.customer_id where o.status <> 'test'";
+    let messy = format!(
+        "# yaml-language-server: $schema=../schema/lodestar.schema.json\n#   The shop.   \n\n{}",
+        MESSY.replace(
+            "orders: {table: a.orders, time: at}",
+            &format!("orders: {{sql: \"{sql}\", time: at}}")
+        )
+    );
+    let dir = scratch(&[("shop.yaml", &messy)]);
+    let run = lodestar(dir.path(), &["fmt", "shop.yaml"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let formatted = read(&dir, "shop.yaml");
+    assert!(
+        formatted.starts_with(
+            "# yaml-language-server: $schema=../schema/lodestar.schema.json\n#   The shop.\n\nlodestar: 1\n"
+        ),
+        "{formatted}"
+    );
+    assert!(
+        formatted.contains("    sql: >-\n      select o.order_id"),
+        "{formatted}"
+    );
+    assert!(
+        formatted.lines().all(|l| l.chars().count() <= 100),
+        "{formatted}"
+    );
+    assert_same_model(
+        &model(Syntax::Yaml, &formatted),
+        &model(Syntax::Yaml, &messy),
+        "folded sql and header",
+    );
+    // Idempotent: a second run changes nothing.
+    let again = lodestar(dir.path(), &["fmt", "--check", "shop.yaml"]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""));
+}
+
+#[test]
 fn fmt_rewrites_the_dsl_too_and_its_help_states_the_comment_policy() {
     let messy = "lodestar 1\nproduct   shop\nowner growth   \"Growth\"\nsource orders from a.orders at at\n\
                  north star orders { owner growth\n type transaction\n measure count() from orders }\n";
@@ -584,7 +628,7 @@ fn fmt_rewrites_the_dsl_too_and_its_help_states_the_comment_policy() {
     assert_eq!(help.code, 0);
     assert!(
         help.stdout
-            .contains("refuses to\nrewrite a file that has any"),
+            .contains("the header of a file (the comment lines at its top"),
         "{}",
         help.stdout
     );

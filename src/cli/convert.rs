@@ -88,12 +88,14 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, Failure> {
     }
     if let Some(line) = format::find_comment(spec.syntax, &source.text, &tree) {
         common::eprint(&format!(
-            "warning: {}:{line}: comments are not carried over to the converted file\n  \
-             help: keep prose in `description`, which both syntaxes hold\n",
+            "warning: {}:{line}: comments below the file's header are not carried over to the \
+             converted file\n  \
+             help: keep prose in `description`, which both syntaxes hold, or in the comment \
+             lines at the top of the file\n",
             source.path
         ));
     }
-    let text = format::print(&tree, to);
+    let text = format::print_file(&tree, to, &source.text);
     match &args.out {
         None => common::print(&text),
         Some(out) => {

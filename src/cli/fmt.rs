@@ -17,10 +17,11 @@ Each file keeps its syntax (YAML stays YAML, the DSL stays the DSL) and its mean
 layout changes. Files are rewritten atomically (a temporary file in the same directory, then a
 rename). A file with syntax errors is left alone and its errors are printed (exit 1).
 
-Comments: the formatter prints from the syntax tree, which holds no comments, so it refuses to
-rewrite a file that has any: it names the file and the line of the first comment and exits 2.
-Move the prose into `description` (products, sources and metrics all have one), or pass
---strip-comments to drop the comments.
+Comments: the header of a file (the comment lines at its top, such as a yaml-language-server
+modeline) is kept. The formatter prints from the syntax tree, which holds no other comments, so it
+refuses to rewrite a file that has comments below its header: it names the file and the line of
+the first one and exits 2. Move the prose into `description` (products, sources and metrics all
+have one) or into the header, or pass --strip-comments to drop those comments.
 
 Exit codes: 0 every file is formatted; 1 with --check some file would change, or a file has
 syntax errors; 2 a file has comments (without --strip-comments), or a file could not be read or
@@ -31,7 +32,7 @@ pub struct FmtArgs {
     /// Write nothing: list the files that would change, with a diff, and exit 1 if any would.
     #[arg(long)]
     pub check: bool,
-    /// Format files that have comments, dropping the comments.
+    /// Format files that have comments below their header, dropping those comments.
     #[arg(long)]
     pub strip_comments: bool,
 }
@@ -61,7 +62,7 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
                 continue;
             }
         };
-        let formatted = format::print(&tree, spec.syntax);
+        let formatted = format::print_file(&tree, spec.syntax, &source.text);
         if formatted == source.text {
             continue;
         }

@@ -1,5 +1,6 @@
-//! Finding comments, which the syntax tree does not keep: `fmt` refuses to drop them
-//! silently and `convert` warns that they are not carried over.
+//! Comments, which the syntax tree does not keep. The header (the comment lines at the top of a
+//! file) is carried over by `fmt` and `convert`; of any other comment, `fmt` refuses to drop it
+//! silently and `convert` warns that it is not carried over.
 //!
 //! A `#` starts a comment when it is outside every quoted string, backtick fragment, YAML block
 //! scalar and outside every value the parser read (the tree's spans, which cover bare SQL
@@ -7,10 +8,52 @@
 
 use crate::syntax::ast::{self, Str, Syntax};
 
-/// The 1-based line of the first comment in `text`, if any. `tree` is the file's parse.
+/// The file's header: the full-line comments (`#` in both syntaxes) and blank lines before its
+/// first line of content, ending after its last comment line. Printing keeps it.
+pub fn header(text: &str) -> &str {
+    let mut end = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim();
+        if content.starts_with('#') {
+            end = offset + line.len();
+        } else if !content.is_empty() {
+            break;
+        }
+        offset += line.len();
+    }
+    &text[..end]
+}
+
+/// `printed` (a tree printed canonically) under the header of `original`, each header line
+/// without trailing blanks and, when the original had one, one blank line after it.
+pub fn with_header(original: &str, printed: String) -> String {
+    let head = header(original);
+    if head.is_empty() {
+        return printed;
+    }
+    let mut out = String::with_capacity(head.len() + printed.len() + 1);
+    for line in head.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let gap = original[head.len()..]
+        .split_inclusive('\n')
+        .next()
+        .is_some_and(|l| l.trim().is_empty());
+    if gap && !printed.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&printed);
+    out
+}
+
+/// The 1-based line of the first comment in `text` that printing would drop (one after the
+/// [`header`]), if any. `tree` is the file's parse.
 pub fn find_comment(syntax: Syntax, text: &str, tree: &ast::File) -> Option<usize> {
     let spans = value_spans(tree);
-    let inside = |at: usize| spans.iter().any(|&(s, e)| s <= at && at < e);
+    let head = header(text).len();
+    let inside = |at: usize| at < head || spans.iter().any(|&(s, e)| s <= at && at < e);
     let candidates = match syntax {
         Syntax::Yaml => yaml_candidates(text),
         Syntax::Lode => lode_candidates(text),

@@ -166,3 +166,33 @@ pub fn literal(s: &str) -> (&'static str, Vec<&str>) {
         None => ("|-", s.split('\n').collect()),
     }
 }
+
+/// The lines of a folded block (`>-`) that reads back as `s`, each at most `width` columns
+/// where the words allow, or `None` when `s` cannot be folded exactly: it must be one line of
+/// printable text, without tabs, leading or trailing blanks, or runs of blanks (a fold is one
+/// space). Long SQL stays readable this way.
+pub fn folded(s: &str, width: usize) -> Option<Vec<String>> {
+    let ok = !s.is_empty()
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && !s.chars().any(|c| {
+            c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+        });
+    if !ok || !s.contains(' ') {
+        return None;
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    Some(lines)
+}

@@ -5,7 +5,8 @@
 //! blank line between sections; small maps (owners, measures, thresholds, targets, reviews,
 //! allow entries) and short column lists in flow style `{ ... }` / `[ ... ]` when they fit in
 //! [`WIDTH`] columns and hold no multi-line text, block style otherwise. Scalars are plain unless
-//! YAML would read them differently (see [`plain_ok`]); multi-line text is a literal block `|`.
+//! YAML would read them differently (see [`plain_ok`]); multi-line text is a literal block `|`;
+//! one-line text too long for a line (long SQL) is a folded block `>-` when it reads back exactly.
 
 use super::scalar::{self, Kind};
 use crate::syntax::ast::{self, Str};
@@ -337,6 +338,18 @@ fn entry(out: &mut String, indent: usize, key: &str, node: &Node) {
     match node {
         Node::Scalar(kind, s) => match scalar::inline(*kind, s, false) {
             Some(v) if v.is_empty() => out.push_str(&format!("{pad}{key}:\n")),
+            // Long text is folded over lines (`>-`), when it reads back exactly.
+            Some(v) if indent + key.chars().count() + 2 + v.chars().count() > WIDTH => {
+                match scalar::folded(s, WIDTH.saturating_sub(indent + 2).max(20)) {
+                    Some(lines) if *kind == Kind::Text => {
+                        out.push_str(&format!("{pad}{key}: >-\n"));
+                        for line in lines {
+                            out.push_str(&format!("{pad}  {line}\n"));
+                        }
+                    }
+                    _ => out.push_str(&format!("{pad}{key}: {v}\n")),
+                }
+            }
             Some(v) => out.push_str(&format!("{pad}{key}: {v}\n")),
             None => {
                 let (header, lines) = scalar::literal(s);
