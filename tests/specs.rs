@@ -42,6 +42,24 @@ fn reference_specs_lint_with_no_findings() {
     );
 }
 
+/// `lodestar fmt --check specs` passes: every reference spec is in canonical layout (headers
+/// kept, nothing below them that formatting would drop).
+#[test]
+fn reference_specs_are_formatted() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lodestar"))
+        .args(["fmt", "--check", "specs"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn reference_specs_have_no_errors_today() {
     // On any day: no errors (an overdue review is a warning, and tells us to review the spec).
