@@ -583,6 +583,50 @@ fn cli_compiles_several_dialects_in_one_run() {
     );
 }
 
+/// One file of a larger project: its products only (with the project's owners and sources), so
+/// `--by` needs the dimension only in that file's sources.
+#[test]
+fn cli_compiles_only_the_products_of_a_named_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = root.join("specs/marketplace.yaml");
+    let o = lodestar(&[
+        "compile",
+        file.to_str().unwrap(),
+        "--dialect",
+        "duckdb",
+        "--by",
+        "market",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let products: std::collections::BTreeSet<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("-- "))
+        .filter_map(|l| l.split('/').next())
+        .collect();
+    assert_eq!(products.into_iter().collect::<Vec<_>>(), ["marketplace"]);
+    // The whole project cannot be broken down by `market`: other products' sources lack it.
+    let o = lodestar(&[
+        "compile",
+        root.join("specs").to_str().unwrap(),
+        "--dialect",
+        "duckdb",
+        "--by",
+        "market",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 #[test]
 fn cli_refuses_a_project_with_errors() {
     let dir = tempfile::tempdir().unwrap();

@@ -91,6 +91,23 @@ pub fn check(paths: &[PathBuf]) -> Result<(Workspace, Analysis), Failure> {
     Ok((ws, analysis))
 }
 
+/// The project's products from the spec files named on the command line (all of them when a
+/// whole project was named): `compile` and `run` on one file of a larger project compile that
+/// file's products only, against the whole project's owners and sources.
+pub fn focused<'a>(
+    ws: &Workspace,
+    project: &'a crate::model::Project,
+) -> std::borrow::Cow<'a, crate::model::Project> {
+    match &ws.focus {
+        None => std::borrow::Cow::Borrowed(project),
+        Some(focus) => {
+            let mut only = project.clone();
+            only.products.retain(|p| focus.contains(&p.file));
+            std::borrow::Cow::Owned(only)
+        }
+    }
+}
+
 /// Writes to stdout, treating a closed pipe as success.
 pub fn print(text: &str) {
     let mut out = std::io::stdout().lock();

@@ -68,10 +68,12 @@ pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
         by: args.by.clone(),
     };
     let dialects = chosen(&args.dialect);
+    // Spec files named inside a larger project: compile only their products.
+    let project = common::focused(&ws, &analysis.project);
     // Everything is compiled before anything is written, so a failure writes nothing.
     let mut compiled = Vec::with_capacity(dialects.len());
     for &d in &dialects {
-        let products = sql::compile(&analysis.project, d, &options).map_err(|e| match e {
+        let products = sql::compile(&project, d, &options).map_err(|e| match e {
             sql::CompileError::Invalid(m) => Failure::new(m),
             e @ sql::CompileError::Internal { .. } => Failure::new(e.to_string())
                 .help("this is a bug in lodestar; please report it with the spec"),

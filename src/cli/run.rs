@@ -111,17 +111,10 @@ mod with_duckdb {
             to: args.to,
             by: args.by.clone(),
         };
-        let mut compiled = sql::compile(&analysis.project, Dialect::Duckdb, &options)
-            .map_err(|e| Failure::new(e.to_string()))?;
         // Spec files named inside a larger project: run only their products.
-        if let Some(focus) = &ws.focus {
-            let project = &analysis.project;
-            compiled.retain(|c| {
-                project
-                    .product(&c.product)
-                    .is_some_and(|p| focus.contains(&p.file))
-            });
-        }
+        let project = common::focused(&ws, &analysis.project);
+        let compiled = sql::compile(&project, Dialect::Duckdb, &options)
+            .map_err(|e| Failure::new(e.to_string()))?;
         let data = match (&args.data, &args.duckdb) {
             (Some(dir), _) => {
                 if !dir.is_dir() {
