@@ -98,3 +98,26 @@ fn rule_fixtures() {
         failures.join("\n")
     );
 }
+
+/// `lodestar rules --format json`: every rule of the registry, once, with what the table shows.
+#[test]
+fn rules_as_json_list_the_registry() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lodestar"))
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("lodestar runs");
+    assert_eq!(out.status.code(), Some(0));
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    let codes: Vec<&str> = rules.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = lodestar::lint::ALL_INFO.iter().map(|i| i.code).collect();
+    assert_eq!(codes, expected);
+    for (r, i) in rules.iter().zip(lodestar::lint::ALL_INFO) {
+        assert_eq!(r["name"], i.name);
+        assert_eq!(r["summary"], i.summary);
+        assert_eq!(r["configurable"], i.configurable);
+        assert!(
+            r["doc"].as_str().unwrap().contains("## What it checks"),
+            "{r}"
+        );
+    }
+}

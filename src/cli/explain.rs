@@ -6,7 +6,18 @@ use super::common::{print, Exit, Failure};
 use crate::lint::{info, RuleInfo, ALL_INFO};
 
 #[derive(Debug, Args)]
-pub struct RulesArgs {}
+pub struct RulesArgs {
+    /// `table` for people; `json` for programs: an array of
+    /// `{code, name, default, configurable, summary, doc}`.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RulesFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+}
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -14,9 +25,32 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
-pub fn rules(_args: &RulesArgs) -> Result<Exit, Failure> {
-    print(&rules_table());
+pub fn rules(args: &RulesArgs) -> Result<Exit, Failure> {
+    match args.format {
+        RulesFormat::Table => print(&rules_table()),
+        RulesFormat::Json => print(&rules_json()),
+    }
     Ok(Exit::Clean)
+}
+
+/// Every rule as JSON, in code order; `default` is `"error"` for rules that cannot be set.
+fn rules_json() -> String {
+    let rules: Vec<serde_json::Value> = ALL_INFO
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "code": i.code,
+                "name": i.name,
+                "default": i.default.as_str(),
+                "configurable": i.configurable,
+                "summary": i.summary,
+                "doc": i.doc.trim_end(),
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rules).expect("JSON of strings and booleans");
+    text.push('\n');
+    text
 }
 
 pub fn explain(args: &ExplainArgs) -> Result<Exit, Failure> {
