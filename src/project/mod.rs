@@ -2,6 +2,7 @@
 //! reading them ([`load`], the IO boundary of the library); then parsing, resolving and linting
 //! them ([`analyze`], no IO).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -96,6 +97,15 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// Collects spec files under `dir`, sorted, skipping hidden directories and build output.
 pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, Syntax)>, LoadError> {
+    discover_into(dir, &mut HashMap::new())
+}
+
+/// [`discover`], keeping the bytes of every YAML file it had to read (to see whether it is a
+/// spec) in `read`, so that loading does not read them again.
+fn discover_into(
+    dir: &Path,
+    read: &mut HashMap<PathBuf, Vec<u8>>,
+) -> Result<Vec<(PathBuf, Syntax)>, LoadError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -113,16 +123,27 @@ pub fn discover(dir: &Path) -> Result<Vec<(PathBuf, Syntax)>, LoadError> {
                 }
             } else if ft.is_file() {
                 // Only YAML files that declare themselves specs; dbt's YAML stays alone.
-                let is_yaml_spec = |path: &Path| {
-                    std::fs::read(path).is_ok_and(|b| {
-                        syntax::looks_like_yaml_spec(&String::from_utf8_lossy(
-                            &b[..b.len().min(1 << 16)],
-                        ))
-                    })
-                };
                 match syntax::syntax_of(&name) {
                     Some(Syntax::Lode) => out.push((path, Syntax::Lode)),
-                    Some(Syntax::Yaml) if is_yaml_spec(&path) => out.push((path, Syntax::Yaml)),
+                    Some(Syntax::Yaml) => {
+                        let bytes = match read.get(&path) {
+                            Some(b) => Some(b),
+                            None => std::fs::read(&path)
+                                .ok()
+                                .map(|b| &*read.entry(path.clone()).or_insert(b)),
+                        };
+                        let spec = bytes.is_some_and(|b| {
+                            syntax::looks_like_yaml_spec(&String::from_utf8_lossy(
+                                &b[..b.len().min(1 << 16)],
+                            ))
+                        });
+                        if spec {
+                            out.push((path, Syntax::Yaml));
+                        } else {
+                            // Not ours (dbt's YAML, say): not kept.
+                            read.remove(&path);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -157,12 +178,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
     };
 
     // The files named explicitly; directories expand to their specs.
+    let mut read: HashMap<PathBuf, Vec<u8>> = HashMap::new();
     let mut named: Vec<(PathBuf, Syntax)> = Vec::new();
     let mut only_dirs = true;
     for p in &paths {
         let abs = absolute(p);
         if abs.is_dir() {
-            named.extend(discover(&abs)?);
+            named.extend(discover_into(&abs, &mut read)?);
         } else {
             only_dirs = false;
             let syntax = syntax::syntax_of(&abs.to_string_lossy())
@@ -177,7 +199,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
     // resolve; findings are reported for the named files only.
     let mut all = named.clone();
     if let Some(root) = &root_with_config {
-        if let Ok(found) = discover(root) {
+        if let Ok(found) = discover_into(root, &mut read) {
             all.extend(found);
         }
         all.sort();
@@ -197,10 +219,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
     }
     let mut focus = Vec::new();
     for (path, syntax) in all {
-        let bytes = std::fs::read(&path).map_err(|error| LoadError::Io {
-            path: display(&path),
-            error,
-        })?;
+        let bytes = match read.remove(&path) {
+            Some(bytes) => bytes,
+            None => std::fs::read(&path).map_err(|error| LoadError::Io {
+                path: display(&path),
+                error,
+            })?,
+        };
         let shown = display(&path);
         let id = match String::from_utf8(bytes) {
             Ok(text) => ws.files.add(shown.clone(), text),
