@@ -443,16 +443,13 @@ fn lodestar(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-#[test]
-fn cli_writes_one_file_per_metric_plus_scorecard_and_guardrails() {
-    let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("sql");
-    let spec = fixture("valid/marketplace.yaml");
+/// `lodestar compile SPEC --dialect D --out DIR`, which must succeed.
+fn compile_out(spec: &Path, dialect: &str, out_dir: &Path) {
     let o = lodestar(&[
         "compile",
         spec.to_str().unwrap(),
         "--dialect",
-        "postgres",
+        dialect,
         "--out",
         out_dir.to_str().unwrap(),
     ]);
@@ -462,6 +459,14 @@ fn cli_writes_one_file_per_metric_plus_scorecard_and_guardrails() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+#[test]
+fn cli_writes_one_file_per_metric_plus_scorecard_and_guardrails() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("sql");
+    let spec = fixture("valid/marketplace.yaml");
+    compile_out(&spec, "postgres", &out_dir);
     let expected = sql::compile(
         &checked("valid/marketplace.yaml").project,
         Dialect::Postgres,
@@ -510,20 +515,7 @@ fn cli_compiles_several_dialects_in_one_run() {
     let out_dir = dir.path().join("sql");
     let spec = fixture("valid/marketplace.yaml");
     let project = checked("valid/marketplace.yaml").project;
-    let o = lodestar(&[
-        "compile",
-        spec.to_str().unwrap(),
-        "--dialect",
-        "all",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    compile_out(&spec, "all", &out_dir);
     let mut names: Vec<_> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -588,15 +580,11 @@ fn cli_compiles_several_dialects_in_one_run() {
 #[test]
 fn cli_compiles_only_the_products_of_a_named_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = root.join("specs/marketplace.yaml");
-    let o = lodestar(&[
-        "compile",
-        file.to_str().unwrap(),
-        "--dialect",
-        "duckdb",
-        "--by",
-        "market",
-    ]);
+    let by_market = |path: &Path| {
+        let path = path.to_str().unwrap();
+        lodestar(&["compile", path, "--dialect", "duckdb", "--by", "market"])
+    };
+    let o = by_market(&root.join("specs/marketplace.yaml"));
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -611,14 +599,7 @@ fn cli_compiles_only_the_products_of_a_named_file() {
         .collect();
     assert_eq!(products.into_iter().collect::<Vec<_>>(), ["marketplace"]);
     // The whole project cannot be broken down by `market`: other products' sources lack it.
-    let o = lodestar(&[
-        "compile",
-        root.join("specs").to_str().unwrap(),
-        "--dialect",
-        "duckdb",
-        "--by",
-        "market",
-    ]);
+    let o = by_market(&root.join("specs"));
     assert_eq!(
         o.status.code(),
         Some(2),
