@@ -599,6 +599,11 @@ fn cli_compiles_only_the_products_of_a_named_file() {
         .collect();
     assert_eq!(products.into_iter().collect::<Vec<_>>(), ["marketplace"]);
     // The whole project cannot be broken down by `market`: other products' sources lack it.
+    // A file with no product (the shared owners): nothing to compile is an error, not silence.
+    let owners = root.join("specs/owners.yaml");
+    let o = lodestar(&["compile", owners.to_str().unwrap(), "--dialect", "duckdb"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("hold no product"));
     let o = by_market(&root.join("specs"));
     assert_eq!(
         o.status.code(),

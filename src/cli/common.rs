@@ -94,16 +94,24 @@ pub fn check(paths: &[PathBuf]) -> Result<(Workspace, Analysis), Failure> {
 /// The project's products from the spec files named on the command line (all of them when a
 /// whole project was named): `compile` and `run` on one file of a larger project compile that
 /// file's products only, against the whole project's owners and sources.
+/// Named files that hold no product (only owners, say) are an error: there is nothing to do.
 pub fn focused<'a>(
     ws: &Workspace,
     project: &'a crate::model::Project,
-) -> std::borrow::Cow<'a, crate::model::Project> {
+) -> Result<std::borrow::Cow<'a, crate::model::Project>, Failure> {
     match &ws.focus {
-        None => std::borrow::Cow::Borrowed(project),
+        None => Ok(std::borrow::Cow::Borrowed(project)),
         Some(focus) => {
             let mut only = project.clone();
             only.products.retain(|p| focus.contains(&p.file));
-            std::borrow::Cow::Owned(only)
+            if only.products.is_empty() {
+                return Err(
+                    Failure::new("the files named hold no product (no `product:`)").help(
+                        "name a product's spec file, or the project directory for all of them",
+                    ),
+                );
+            }
+            Ok(std::borrow::Cow::Owned(only))
         }
     }
 }

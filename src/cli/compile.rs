@@ -69,7 +69,7 @@ pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
     };
     let dialects = chosen(&args.dialect);
     // Spec files named inside a larger project: compile only their products.
-    let project = common::focused(&ws, &analysis.project);
+    let project = common::focused(&ws, &analysis.project)?;
     // Everything is compiled before anything is written, so a failure writes nothing.
     let mut compiled = Vec::with_capacity(dialects.len());
     for &d in &dialects {

@@ -112,7 +112,7 @@ mod with_duckdb {
             by: args.by.clone(),
         };
         // Spec files named inside a larger project: run only their products.
-        let project = common::focused(&ws, &analysis.project);
+        let project = common::focused(&ws, &analysis.project)?;
         let compiled = sql::compile(&project, Dialect::Duckdb, &options)
             .map_err(|e| Failure::new(e.to_string()))?;
         let data = match (&args.data, &args.duckdb) {

@@ -14,7 +14,12 @@ pub fn header(text: &str) -> &str {
     let mut end = 0;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let content = line.trim();
+        // A lone CR is a line break to both parsers: a header line holding one may hold content.
+        if line.trim_end_matches(['\n', '\r']).contains('\r') {
+            break;
+        }
+        // A byte-order mark before the first comment belongs to the header.
+        let content = line.trim().trim_start_matches('\u{feff}');
         if content.starts_with('#') {
             end = offset + line.len();
         } else if !content.is_empty() {

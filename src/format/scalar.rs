@@ -177,7 +177,12 @@ pub fn folded(s: &str, width: usize) -> Option<Vec<String>> {
         && !s.ends_with(' ')
         && !s.contains("  ")
         && !s.chars().any(|c| {
-            c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+            c.is_control()
+                || matches!(
+                    c,
+                    '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                )
+                || c.is_whitespace() && c != ' '
         });
     if !ok || !s.contains(' ') {
         return None;
