@@ -195,16 +195,24 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
             _ => {}
         }
     }
-    // Where each token starts and how long it is, to point at the one an error names.
-    let starts: Vec<(u64, u64, usize)> = tokens
-        .iter()
-        .map(|t| (t.span.start.line, t.span.start.column, token_len(&t.token)))
-        .collect();
-    let last = tokens
-        .iter()
-        .rev()
-        .find(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-        .map(|t| (t.span.start.line, t.span.start.column, token_len(&t.token)));
+    // Where each token starts and how long it is, to point at the one an error names. Only
+    // asked for on an error, so the tokens are read again then rather than kept on every parse.
+    let tokens_again = || -> Vec<(u64, u64, usize, bool)> {
+        Tokenizer::new(&dialect, sql)
+            .tokenize_with_location()
+            .unwrap_or_default()
+            .iter()
+            .map(|t| {
+                let blank = matches!(t.token, Token::Whitespace(_) | Token::EOF);
+                (
+                    t.span.start.line,
+                    t.span.start.column,
+                    token_len(&t.token),
+                    blank,
+                )
+            })
+            .collect()
+    };
     let mut parser = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens);
@@ -217,13 +225,20 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
         };
         let span = match named {
             Some((line, column)) => {
-                let len = starts
-                    .iter()
-                    .find(|&&(l, c, _)| (l, c) == (line, column))
-                    .map_or(1, |&(_, _, len)| len);
+                let len = tokens_again()
+                    .into_iter()
+                    .find(|&(l, c, _, _)| (l, c) == (line, column))
+                    .map_or(1, |(_, _, len, _)| len);
                 locate(text, line, column, len)
             }
-            None => match (parser.peek_token(), last) {
+            None => match (
+                parser.peek_token(),
+                tokens_again()
+                    .into_iter()
+                    .rev()
+                    .find(|t| !t.3)
+                    .map(|(l, c, len, _)| (l, c, len)),
+            ) {
                 // Input ended too soon: point at its last token.
                 (t, Some((line, column, len))) if t.token == Token::EOF => {
                     locate(text, line, column, len)
