@@ -111,33 +111,15 @@ pub fn compile(
     dialect: Dialect,
     options: &Options,
 ) -> Result<Vec<CompiledProduct>, CompileError> {
-    // Products are independent: compile them on every core, keeping their order.
-    let products = &project.products;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(products.len().max(1));
-    let chunk = products.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<CompiledProduct>, CompileError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = products
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|p| product(project, p, dialect, options))
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    let mut out = Vec::with_capacity(products.len());
-    for r in results {
-        out.extend(r?);
-    }
-    Ok(out)
+    use rayon::prelude::*;
+    // Products are independent: compile them on every core (rayon keeps their order), and
+    // report the first product's error, whichever thread finished first.
+    let results: Vec<Result<CompiledProduct, CompileError>> = project
+        .products
+        .par_iter()
+        .map(|p| product(project, p, dialect, options))
+        .collect();
+    results.into_iter().collect()
 }
 
 fn product(
