@@ -17,6 +17,40 @@ pub const VALID_YAML: &str = include_str!("../../tests/fixtures/valid/marketplac
 /// The same product in the DSL.
 pub const VALID_LODE: &str = include_str!("../../tests/fixtures/valid/marketplace.lode");
 
+/// Edits of a fixture that fail loudly: a test that edits a spec to make a rule fire must not
+/// pass on the unedited spec because its edit stopped matching.
+pub trait Edit {
+    /// Replaces every `old` with `new`; panics when `old` is not there.
+    fn edit(&self, old: &str, new: &str) -> String;
+    /// Replaces the first `n` matches of `old`; panics when there are fewer.
+    fn edit_n(&self, old: &str, new: &str, n: usize) -> String;
+}
+
+impl Edit for str {
+    #[track_caller]
+    fn edit(&self, old: &str, new: &str) -> String {
+        assert!(
+            !old.is_empty() && self.contains(old),
+            "the edit matched nothing: `{old}` is not in\n{self}"
+        );
+        self.replace(old, new)
+    }
+
+    #[track_caller]
+    fn edit_n(&self, old: &str, new: &str, n: usize) -> String {
+        let found = if old.is_empty() {
+            0
+        } else {
+            self.matches(old).count()
+        };
+        assert!(
+            found >= n,
+            "the edit expected {n} match(es) of `{old}`, found {found} in\n{self}"
+        );
+        self.replacen(old, new, n)
+    }
+}
+
 fn path_for(spec: &str) -> &'static str {
     if spec.trim_start().starts_with("lodestar:") || spec.trim_start().starts_with('{') {
         "spec.yaml"
@@ -142,4 +176,27 @@ pub fn pos_in(spec: &str, line_with: &str, needle: &str) -> (usize, usize) {
         }
     }
     panic!("no line with `{line_with}` in the spec:\n{spec}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(expected = "the edit matched nothing")]
+    fn an_edit_that_matches_nothing_fails() {
+        let _ = VALID_YAML.edit("no such text in the fixture", "x");
+    }
+
+    #[test]
+    #[should_panic(expected = "expected 2 match(es)")]
+    fn an_edit_with_too_few_matches_fails() {
+        let _ = "a".edit_n("a", "b", 2);
+    }
+
+    #[test]
+    fn an_edit_that_matches_edits() {
+        assert_eq!("a a".edit("a", "b"), "b b");
+        assert_eq!("a a".edit_n("a", "b", 1), "b a");
+    }
 }

@@ -80,7 +80,7 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{assert_clean, assert_finds, Edit, VALID_LODE, VALID_YAML};
 
     #[test]
     fn passes_with_one_north_star() {
@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn fails_with_two_north_stars() {
-        let spec = VALID_LODE.replace("input confirmed_bookings", "north star confirmed_bookings");
+        let spec = VALID_LODE.edit("input confirmed_bookings", "north star confirmed_bookings");
         let line = spec
             .lines()
             .position(|l| l.starts_with("north star confirmed_bookings"))

@@ -99,7 +99,7 @@ impl crate::lint::Rule for Rule {
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::{
-        assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML,
+        assert_clean, assert_finds, findings_in, pos, Edit, VALID_LODE, VALID_YAML,
     };
 
     #[test]
@@ -110,19 +110,19 @@ mod tests {
 
     #[test]
     fn fails_at_the_type_value() {
-        let spec = VALID_YAML.replace("type: adoption", "type: installs");
+        let spec = VALID_YAML.edit("type: adoption", "type: installs");
         assert_finds("LS003", &spec, &[pos(&spec, "installs")]);
     }
 
     #[test]
     fn fails_on_the_north_star_in_the_dsl() {
-        let spec = VALID_LODE.replacen("type transaction", "type page_views", 1);
+        let spec = VALID_LODE.edit_n("type transaction", "type page_views", 1);
         assert_finds("LS003", &spec, &[pos(&spec, "page_views")]);
     }
 
     #[test]
     fn allow_with_reason_silences_it() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "    type: adoption\n",
             "    type: installs\n    allow: [{ code: LS003, reason: \"SDK installs are what customers pay for\" }]\n",
         );
@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn allow_without_reason_does_not() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "    type: adoption\n",
             "    type: installs\n    allow: [LS003]\n",
         );
@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn severity_is_configurable() {
-        let spec = VALID_YAML.replace("type: adoption", "type: installs");
+        let spec = VALID_YAML.edit("type: adoption", "type: installs");
         let got = findings_in(&[
             ("spec.yaml", &spec),
             ("lodestar.toml", "[rules]\nLS003 = \"warning\"\n"),

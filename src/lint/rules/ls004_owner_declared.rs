@@ -103,7 +103,7 @@ impl crate::lint::Rule for Rule {
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::{
-        assert_clean, assert_finds, findings_in, found, pos, VALID_LODE, VALID_YAML,
+        assert_clean, assert_finds, findings_in, found, pos, Edit, VALID_LODE, VALID_YAML,
     };
 
     #[test]
@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn fails_on_a_misspelt_owner_with_a_suggestion() {
-        let spec = VALID_YAML.replacen("owner: supply", "owner: suply", 1);
+        let spec = VALID_YAML.edit_n("owner: supply", "owner: suply", 1);
         assert_finds("LS004", &spec, &[pos(&spec, "suply")]);
         let f = found("LS004", &spec);
         assert_eq!(
@@ -125,19 +125,19 @@ mod tests {
 
     #[test]
     fn fails_on_a_metric_without_owner_at_its_name() {
-        let spec = VALID_YAML.replacen("    owner: supply\n", "", 1);
+        let spec = VALID_YAML.edit_n("    owner: supply\n", "", 1);
         assert_finds("LS004", &spec, &[pos(&spec, "new_hosts")]);
     }
 
     #[test]
     fn fails_in_the_dsl() {
-        let spec = VALID_LODE.replacen("  owner supply", "  owner suply", 1);
+        let spec = VALID_LODE.edit_n("  owner supply", "  owner suply", 1);
         assert_finds("LS004", &spec, &[pos(&spec, "suply")]);
     }
 
     #[test]
     fn owner_declared_in_another_file_resolves() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "owners:\n  growth: { name: Growth team, email: growth@example.com, slack: \"#growth\" }\n",
             "owners:\n",
         );
@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn help_lists_an_owner_declared_twice_once() {
-        let spec = VALID_YAML.replacen("owner: supply", "owner: zzz_nobody", 1);
+        let spec = VALID_YAML.edit_n("owner: supply", "owner: zzz_nobody", 1);
         let again = "lodestar: 1\nowners:\n  supply: { name: Supply again }\n";
         let got = findings_in(&[("a.yaml", &spec), ("again.yaml", again)]);
         let help = got
@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn allow_with_reason_silences_it() {
-        let spec = VALID_YAML.replacen(
+        let spec = VALID_YAML.edit_n(
             "    owner: supply\n",
             "    allow: [{ code: LS004, reason: \"owned by the partner, outside this repo\" }]\n",
             1,

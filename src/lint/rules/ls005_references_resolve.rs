@@ -355,7 +355,7 @@ fn report_cycles(cx: &mut Context<'_>, product: &Product) {
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::{
-        assert_clean, assert_finds, findings_in, found, pos, pos_in, VALID_LODE, VALID_YAML,
+        assert_clean, assert_finds, findings_in, found, pos, pos_in, Edit, VALID_LODE, VALID_YAML,
     };
 
     #[test]
@@ -366,7 +366,7 @@ mod tests {
 
     #[test]
     fn unknown_source_with_suggestion() {
-        let spec = VALID_YAML.replace("source: reviews", "source: review");
+        let spec = VALID_YAML.edit("source: reviews", "source: review");
         assert_finds("LS005", &spec, &[pos(&spec, "review,")]);
         assert_eq!(
             found("LS005", &spec)[0].diagnostic.help.as_deref(),
@@ -377,8 +377,8 @@ mod tests {
     #[test]
     fn undeclared_columns_in_expr_filter_and_having() {
         let spec = VALID_YAML
-            .replace("    expr: nights\n    filter: status = 'confirmed'", "    expr: night\n    filter: state = 'confirmed'")
-            .replace(
+            .edit("    expr: nights\n    filter: status = 'confirmed'", "    expr: night\n    filter: state = 'confirmed'")
+            .edit(
                 "{ source: bookings, agg: count_distinct, expr: search_id }",
                 "{ source: bookings, agg: count_distinct, expr: search_id, having: count(guest) > 1 }",
             );
@@ -403,15 +403,15 @@ mod tests {
     #[test]
     fn columns_are_not_checked_when_not_declared() {
         // `reviews` declares no columns: any column is fine.
-        let spec = VALID_YAML.replace("expr: rating", "expr: stars");
+        let spec = VALID_YAML.edit("expr: rating", "expr: stars");
         assert_clean("LS005", &spec);
     }
 
     #[test]
     fn undeclared_time_and_dimension_columns() {
         let spec = VALID_YAML
-            .replace("time: booked_at", "time: booked")
-            .replace("device: lower(device)", "device: lower(platform)");
+            .edit("time: booked_at", "time: booked")
+            .edit("device: lower(device)", "device: lower(platform)");
         assert_finds(
             "LS005",
             &spec,
@@ -425,11 +425,11 @@ mod tests {
     #[test]
     fn unknown_metric_in_derived_and_ratio() {
         let spec = VALID_YAML
-            .replace(
+            .edit(
                 "derived: nights_booked / confirmed_bookings",
                 "derived: nights_booked / confirmed_booking",
             )
-            .replace("denominator: nights_booked", "denominator: nigths_booked");
+            .edit("denominator: nights_booked", "denominator: nigths_booked");
         assert_finds(
             "LS005",
             &spec,
@@ -446,7 +446,7 @@ mod tests {
 
     #[test]
     fn cycles_are_reported_with_their_path() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "    measure: { source: bookings, agg: count, filter: status = 'confirmed' }",
             "    derived: nights_booked / nights_per_booking",
         );
@@ -469,7 +469,7 @@ mod tests {
 
     #[test]
     fn self_reference_is_a_cycle() {
-        let spec = VALID_YAML.replace("denominator: nights_booked", "denominator: refund_rate");
+        let spec = VALID_YAML.edit("denominator: nights_booked", "denominator: refund_rate");
         assert_finds(
             "LS005",
             &spec,
@@ -486,7 +486,7 @@ mod tests {
         let other =
             "lodestar: 1\nproduct: other\nnorth_star:\n  name: other_metric\n  owner: growth\n  \
                      measure: { source: bookings, agg: count }\n";
-        let spec = VALID_YAML.replace("denominator: nights_booked", "denominator: other_metric");
+        let spec = VALID_YAML.edit("denominator: nights_booked", "denominator: other_metric");
         let got = findings_in(&[("a.yaml", &spec), ("b.yaml", other)]);
         let f: Vec<_> = got.iter().filter(|f| f.code == "LS005").collect();
         assert_eq!(f.len(), 1, "{got:?}");
@@ -501,7 +501,7 @@ mod tests {
 
     #[test]
     fn source_declared_in_another_file_resolves() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "  reviews:\n    table: analytics.reviews\n    time: created_at\n",
             "",
         );
@@ -514,7 +514,7 @@ mod tests {
 
     #[test]
     fn allow_with_reason_silences_metric_findings() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "    measure: { source: reviews, agg: avg, expr: rating }",
             "    measure: { source: review, agg: avg, expr: rating }\n    allow: [{ code: LS005, reason: \"declared by dbt\" }]",
         );

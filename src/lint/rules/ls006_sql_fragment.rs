@@ -101,7 +101,7 @@ fn label(fragment: &Fragment) -> String {
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::{
-        assert_clean, assert_finds, found, pos, pos_in, VALID_LODE, VALID_YAML,
+        assert_clean, assert_finds, found, pos, pos_in, Edit, VALID_LODE, VALID_YAML,
     };
 
     #[test]
@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn two_expressions_point_at_the_trailing_one() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "filter: status = 'confirmed'\n",
             "filter: status = 'confirmed' status = 'paid'\n",
         );
@@ -137,7 +137,7 @@ mod tests {
             ("coalesce(nights, ) + 1", ")"),
             ("nights between 1", "1"),
         ] {
-            let spec = VALID_YAML.replace("    expr: nights\n", &format!("    expr: {bad}\n"));
+            let spec = VALID_YAML.edit("    expr: nights\n", &format!("    expr: {bad}\n"));
             let f = &found("LS006", &spec)[0];
             let want = pos_in(&spec, bad, at);
             assert_eq!(f.at(), want, "`{bad}`: {}", f.diagnostic.message);
@@ -146,15 +146,15 @@ mod tests {
 
     #[test]
     fn semicolon_in_expr() {
-        let spec = VALID_YAML.replace("    expr: nights\n", "    expr: nights; drop table x\n");
+        let spec = VALID_YAML.edit("    expr: nights\n", "    expr: nights; drop table x\n");
         assert_finds("LS006", &spec, &[pos_in(&spec, "nights;", ";")]);
     }
 
     #[test]
     fn bad_dimension_and_sql_source() {
         let spec = VALID_YAML
-            .replace("device: lower(device)", "device: lower(device")
-            .replace(
+            .edit("device: lower(device)", "device: lower(device")
+            .edit(
                 "sql: select * from analytics.users where role = 'host'",
                 "sql: delete from analytics.users",
             );
@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn function_in_derived() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "derived: nights_booked / confirmed_bookings",
             "derived: max(nights_booked) / confirmed_bookings",
         );
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn bad_relation_name_is_ls006_too() {
-        let spec = VALID_YAML.replace("table: analytics.reviews", "table: analytics reviews");
+        let spec = VALID_YAML.edit("table: analytics.reviews", "table: analytics reviews");
         assert_finds(
             "LS006",
             &spec,
@@ -189,8 +189,8 @@ mod tests {
     #[test]
     fn allow_with_reason_silences_metric_fragments() {
         let spec = VALID_YAML
-            .replace("    expr: nights\n", "    expr: nights nights\n")
-            .replace(
+            .edit("    expr: nights\n", "    expr: nights nights\n")
+            .edit(
                 "  grain: week\n",
                 "  grain: week\n  allow: [{ code: LS006, reason: \"checked by the warehouse\" }]\n",
             );

@@ -100,7 +100,7 @@ impl crate::lint::Rule for Rule {
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::{
-        assert_clean, assert_finds, found, pos, pos_in, VALID_LODE, VALID_YAML,
+        assert_clean, assert_finds, found, pos, pos_in, Edit, VALID_LODE, VALID_YAML,
     };
 
     #[test]
@@ -111,19 +111,19 @@ mod tests {
 
     #[test]
     fn fails_without_threshold_at_the_name() {
-        let spec = VALID_YAML.replace("    threshold: { max: 0.02 }\n", "");
+        let spec = VALID_YAML.edit("    threshold: { max: 0.02 }\n", "");
         assert_finds("LS007", &spec, &[pos(&spec, "refund_rate")]);
     }
 
     #[test]
     fn fails_with_an_empty_threshold() {
-        let spec = VALID_YAML.replace("threshold: { max: 0.02 }", "threshold: {}");
+        let spec = VALID_YAML.edit("threshold: { max: 0.02 }", "threshold: {}");
         assert_finds("LS007", &spec, &[pos_in(&spec, "threshold: {}", "{}")]);
     }
 
     #[test]
     fn fails_when_min_is_above_max_with_both_labelled() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "threshold: { min: 4.5 }",
             "threshold: { min: 4.8, max: 4.5 }",
         );
@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn min_equal_to_max_is_fine() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "threshold: { min: 4.5 }",
             "threshold: { min: 4.5, max: 4.5 }",
         );
@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn threshold_on_an_input_is_ignored() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "    measure: { source: hosts, agg: count_distinct, expr: host_id }\n",
             "    measure: { source: hosts, agg: count_distinct, expr: host_id }\n    threshold: { min: 9, max: 1 }\n",
         );
@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn fails_without_threshold_in_the_dsl() {
-        let spec = VALID_LODE.replace("  threshold <= 0.02\n", "");
+        let spec = VALID_LODE.edit("  threshold <= 0.02\n", "");
         assert_finds(
             "LS007",
             &spec,
@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn allow_with_reason_silences_it() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "    threshold: { max: 0.02 }\n",
             "    allow: [{ code: LS007, reason: \"threshold set after the first quarter of data\" }]\n",
         );

@@ -189,7 +189,7 @@ fn unique<'a>(
 mod tests {
     use super::to_snake_case;
     use crate::lint::testing::{
-        assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML,
+        assert_clean, assert_finds, findings_in, pos, Edit, VALID_LODE, VALID_YAML,
     };
 
     #[test]
@@ -208,13 +208,13 @@ mod tests {
     #[test]
     fn fails_on_names_that_are_not_snake_case() {
         let spec = VALID_YAML
-            .replace("product: marketplace", "product: Marketplace")
-            .replace("name: new_hosts", "name: New-Hosts")
-            .replace("  trust: { name", "  Trust: { name")
-            .replace("owner: trust", "owner: Trust")
-            .replace("      device: lower(device)", "      Device: lower(device)")
-            .replace("  searches:\n", "  search results:\n")
-            .replace("source: searches", "source: search results");
+            .edit("product: marketplace", "product: Marketplace")
+            .edit("name: new_hosts", "name: New-Hosts")
+            .edit("  trust: { name", "  Trust: { name")
+            .edit("owner: trust", "owner: Trust")
+            .edit("      device: lower(device)", "      Device: lower(device)")
+            .edit("  searches:\n", "  search results:\n")
+            .edit("source: searches", "source: search results");
         assert_finds(
             "LS008",
             &spec,
@@ -230,7 +230,7 @@ mod tests {
 
     #[test]
     fn fails_on_a_repeated_metric_with_the_first_labelled() {
-        let spec = VALID_YAML.replace("name: confirmed_bookings", "name: new_hosts");
+        let spec = VALID_YAML.edit("name: confirmed_bookings", "name: new_hosts");
         let lines: Vec<usize> = spec
             .lines()
             .enumerate()
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn duplicate_yaml_keys_are_ls008() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "  supply: { name: Host supply }",
             "  supply: { name: Host supply }\n  supply: { name: Again }",
         );
@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn allow_with_reason_silences_metric_names() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "  - name: new_hosts\n",
             "  - name: NewHosts\n    allow: [{ code: LS008, reason: \"name fixed by the finance export\" }]\n",
         );

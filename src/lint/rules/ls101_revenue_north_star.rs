@@ -73,7 +73,9 @@ impl crate::lint::Rule for Rule {
 #[cfg(test)]
 mod tests {
     use crate::diagnostics::Severity;
-    use crate::lint::testing::{assert_clean, assert_finds, found, pos_in, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, found, pos_in, Edit, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn passes_with_a_value_north_star() {
@@ -83,26 +85,26 @@ mod tests {
 
     #[test]
     fn fails_on_a_revenue_north_star_as_a_warning() {
-        let spec = VALID_YAML.replacen("  type: transaction", "  type: revenue", 1);
+        let spec = VALID_YAML.edit_n("  type: transaction", "  type: revenue", 1);
         assert_finds("LS101", &spec, &[pos_in(&spec, "type: revenue", "revenue")]);
         assert_eq!(found("LS101", &spec)[0].severity, Severity::Warning);
     }
 
     #[test]
     fn revenue_input_is_fine() {
-        let spec = VALID_YAML.replace("type: engagement", "type: revenue");
+        let spec = VALID_YAML.edit("type: engagement", "type: revenue");
         assert_clean("LS101", &spec);
     }
 
     #[test]
     fn fails_in_the_dsl() {
-        let spec = VALID_LODE.replacen("type transaction", "type revenue", 1);
+        let spec = VALID_LODE.edit_n("type transaction", "type revenue", 1);
         assert_finds("LS101", &spec, &[pos_in(&spec, "type revenue", "revenue")]);
     }
 
     #[test]
     fn allow_with_reason_silences_it() {
-        let spec = VALID_YAML.replacen(
+        let spec = VALID_YAML.edit_n(
             "  type: transaction",
             "  type: revenue\n  allow: [{ code: LS101, reason: \"payouts are the value sellers come for\" }]",
             1,

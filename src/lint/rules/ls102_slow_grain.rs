@@ -65,7 +65,7 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, pos_in, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{assert_clean, assert_finds, pos_in, Edit, VALID_LODE, VALID_YAML};
 
     #[test]
     fn passes_with_a_weekly_grain() {
@@ -76,18 +76,15 @@ mod tests {
     #[test]
     fn fails_on_month_quarter_and_year() {
         for g in ["month", "quarter", "year"] {
-            let spec = VALID_YAML.replacen("grain: week", &format!("grain: {g}"), 1);
+            let spec = VALID_YAML.edit_n("grain: week", &format!("grain: {g}"), 1);
             assert_finds("LS102", &spec, &[pos_in(&spec, "grain:", g)]);
         }
     }
 
     #[test]
     fn day_is_fine_and_inputs_are_not_checked() {
-        assert_clean(
-            "LS102",
-            &VALID_YAML.replacen("grain: week", "grain: day", 1),
-        );
-        let spec = VALID_YAML.replace(
+        assert_clean("LS102", &VALID_YAML.edit_n("grain: week", "grain: day", 1));
+        let spec = VALID_YAML.edit(
             "    type: adoption\n",
             "    type: adoption\n    grain: quarter\n",
         );
@@ -96,13 +93,13 @@ mod tests {
 
     #[test]
     fn fails_in_the_dsl() {
-        let spec = VALID_LODE.replacen("grain week", "grain month", 1);
+        let spec = VALID_LODE.edit_n("grain week", "grain month", 1);
         assert_finds("LS102", &spec, &[pos_in(&spec, "grain month", "month")]);
     }
 
     #[test]
     fn can_be_raised_to_error() {
-        let spec = VALID_YAML.replacen("grain: week", "grain: month", 1);
+        let spec = VALID_YAML.edit_n("grain: week", "grain: month", 1);
         let got = crate::lint::testing::findings_in(&[
             ("s.yaml", &spec),
             ("lodestar.toml", "[rules]\nslow-grain = \"error\"\n"),

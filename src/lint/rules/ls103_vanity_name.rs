@@ -175,7 +175,9 @@ impl crate::lint::Rule for Rule {
 #[cfg(test)]
 mod tests {
     use super::words;
-    use crate::lint::testing::{assert_clean, assert_finds, pos, pos_in, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, pos, pos_in, Edit, VALID_LODE, VALID_YAML,
+    };
 
     #[test]
     fn splits_names_and_labels_into_words() {
@@ -191,19 +193,19 @@ mod tests {
         // `reviews` contains "views" but is another word.
         assert_clean(
             "LS103",
-            &VALID_YAML.replace("name: avg_guest_rating", "name: guest_reviews"),
+            &VALID_YAML.edit("name: avg_guest_rating", "name: guest_reviews"),
         );
     }
 
     #[test]
     fn fails_on_a_vanity_name_whatever_the_type() {
-        let spec = VALID_YAML.replace("name: new_hosts", "name: weekly_app_installs");
+        let spec = VALID_YAML.edit("name: new_hosts", "name: weekly_app_installs");
         assert_finds("LS103", &spec, &[pos(&spec, "weekly_app_installs")]);
     }
 
     #[test]
     fn fails_on_a_vanity_label() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "  - name: new_hosts\n",
             "  - name: new_hosts\n    label: Host sign ups\n",
         );
@@ -212,22 +214,22 @@ mod tests {
 
     #[test]
     fn rates_are_not_counts() {
-        let spec = VALID_YAML.replace("name: search_to_book_rate", "name: click_through_rate");
+        let spec = VALID_YAML.edit("name: search_to_book_rate", "name: click_through_rate");
         assert_clean("LS103", &spec);
-        let spec = VALID_YAML.replace("name: search_to_book_rate", "name: signups_conversion");
+        let spec = VALID_YAML.edit("name: search_to_book_rate", "name: signups_conversion");
         assert_clean("LS103", &spec);
     }
 
     #[test]
     fn does_not_fire_on_the_type_alone() {
         // A vanity type is LS003's business.
-        let spec = VALID_YAML.replace("type: adoption", "type: downloads");
+        let spec = VALID_YAML.edit("type: adoption", "type: downloads");
         assert_clean("LS103", &spec);
     }
 
     #[test]
     fn fails_in_the_dsl() {
-        let spec = VALID_LODE.replace("input new_hosts {", "input host_signups {");
+        let spec = VALID_LODE.edit("input new_hosts {", "input host_signups {");
         assert_finds(
             "LS103",
             &spec,
@@ -237,7 +239,7 @@ mod tests {
 
     #[test]
     fn allow_with_reason_silences_it() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "  - name: new_hosts\n",
             "  - name: map_pack_downloads\n    allow: [{ code: LS103, reason: \"the download is the value: the pack works offline\" }]\n",
         );

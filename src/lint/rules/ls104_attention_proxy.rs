@@ -103,16 +103,18 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, pos, pos_in, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, pos, pos_in, Edit, VALID_LODE, VALID_YAML,
+    };
 
     fn with_north_star(name: &str, label: &str) -> String {
         VALID_YAML
-            .replace(
+            .edit(
                 "  name: nights_booked\n  label: Nights booked",
                 &format!("  name: {name}\n  label: {label}"),
             )
-            .replace("derived: nights_booked /", &format!("derived: {name} /"))
-            .replace(
+            .edit("derived: nights_booked /", &format!("derived: {name} /"))
+            .edit(
                 "denominator: nights_booked",
                 &format!("denominator: {name}"),
             )
@@ -160,19 +162,19 @@ mod tests {
 
     #[test]
     fn only_the_north_star_is_checked() {
-        let spec = VALID_YAML.replace("name: new_hosts", "name: daily_active_users");
+        let spec = VALID_YAML.edit("name: new_hosts", "name: daily_active_users");
         assert_clean("LS104", &spec);
     }
 
     #[test]
     fn fails_in_the_dsl() {
-        let spec = VALID_LODE.replace("nights_booked", "mau");
+        let spec = VALID_LODE.edit("nights_booked", "mau");
         assert_finds("LS104", &spec, &[pos_in(&spec, "north star mau", "mau")]);
     }
 
     #[test]
     fn allow_with_reason_silences_it() {
-        let spec = with_north_star("time_in_app", "Time in app").replace(
+        let spec = with_north_star("time_in_app", "Time in app").edit(
             "  grain: week\n",
             "  grain: week\n  allow: [{ code: LS104, reason: \"an attention-game product: time watched is the value\" }]\n",
         );

@@ -86,7 +86,9 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::testing::{assert_clean, assert_finds, found, pos, VALID_LODE, VALID_YAML};
+    use crate::lint::testing::{
+        assert_clean, assert_finds, found, pos, Edit, VALID_LODE, VALID_YAML,
+    };
 
     fn guardrail(name: &str) -> String {
         format!(
@@ -107,7 +109,7 @@ mod tests {
         assert_clean("LS105", VALID_YAML);
         assert_clean("LS105", VALID_LODE);
         // Exactly three guardrails and eight inputs.
-        let spec = format!("{VALID_YAML}{}", guardrail("g3")).replace(
+        let spec = format!("{VALID_YAML}{}", guardrail("g3")).edit(
             "\nguardrails:\n",
             &format!(
                 "\n{}guardrails:\n",
@@ -121,7 +123,7 @@ mod tests {
     fn fails_on_four_guardrails_and_nine_inputs() {
         let spec = format!("{VALID_YAML}{}{}", guardrail("g3"), guardrail("g4"));
         let inputs: String = (0..5).map(|i| input(&format!("i{i}"))).collect();
-        let spec = spec.replace("\nguardrails:\n", &format!("\n{inputs}\nguardrails:\n"));
+        let spec = spec.edit("\nguardrails:\n", &format!("\n{inputs}\nguardrails:\n"));
         assert_finds("LS105", &spec, &[(2, 10), (2, 10)]);
         let f = found("LS105", &spec);
         assert!(

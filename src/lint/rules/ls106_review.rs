@@ -151,7 +151,7 @@ impl crate::lint::Rule for Rule {
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::{
-        assert_clean, assert_finds, found, pos, pos_in, TODAY, VALID_LODE, VALID_YAML,
+        assert_clean, assert_finds, found, pos, pos_in, Edit, TODAY, VALID_LODE, VALID_YAML,
     };
 
     const REVIEW: &str = "  review: { cadence: quarterly, last_reviewed: 2026-10-01 }\n";
@@ -166,9 +166,9 @@ mod tests {
     fn due_today_is_not_overdue() {
         // 2026-08-22 + 92 days = 2026-11-22 = TODAY.
         assert_eq!(TODAY.to_string(), "2026-11-22");
-        let spec = VALID_YAML.replace("last_reviewed: 2026-10-01", "last_reviewed: 2026-08-22");
+        let spec = VALID_YAML.edit("last_reviewed: 2026-10-01", "last_reviewed: 2026-08-22");
         assert_clean("LS106", &spec);
-        let spec = VALID_YAML.replace("last_reviewed: 2026-10-01", "last_reviewed: 2026-08-21");
+        let spec = VALID_YAML.edit("last_reviewed: 2026-10-01", "last_reviewed: 2026-08-21");
         assert_finds("LS106", &spec, &[pos(&spec, "2026-08-21")]);
         let f = &found("LS106", &spec)[0];
         assert!(
@@ -180,40 +180,40 @@ mod tests {
 
     #[test]
     fn game_without_review() {
-        let spec = VALID_YAML.replace(REVIEW, "");
+        let spec = VALID_YAML.edit(REVIEW, "");
         assert_finds(
             "LS106",
             &spec,
             &[pos_in(&spec, "game: transaction", "transaction")],
         );
         // Without a game, no review is needed.
-        let spec = spec.replace("game: transaction\n", "");
+        let spec = spec.edit("game: transaction\n", "");
         assert_clean("LS106", &spec);
     }
 
     #[test]
     fn review_without_date_or_cadence() {
-        let spec = VALID_YAML.replace(REVIEW, "  review: { cadence: monthly }\n");
+        let spec = VALID_YAML.edit(REVIEW, "  review: { cadence: monthly }\n");
         assert_finds("LS106", &spec, &[pos_in(&spec, "review: {", "{")]);
-        let spec = VALID_YAML.replace(REVIEW, "  review: { last_reviewed: 2026-10-01 }\n");
+        let spec = VALID_YAML.edit(REVIEW, "  review: { last_reviewed: 2026-10-01 }\n");
         assert_finds("LS106", &spec, &[pos_in(&spec, "review: {", "{")]);
     }
 
     #[test]
     fn review_in_the_future() {
-        let spec = VALID_YAML.replace("last_reviewed: 2026-10-01", "last_reviewed: 2062-10-01");
+        let spec = VALID_YAML.edit("last_reviewed: 2026-10-01", "last_reviewed: 2062-10-01");
         assert_finds("LS106", &spec, &[pos(&spec, "2062-10-01")]);
     }
 
     #[test]
     fn overdue_in_the_dsl() {
-        let spec = VALID_LODE.replace("last 2026-10-01", "last 2025-10-01");
+        let spec = VALID_LODE.edit("last 2026-10-01", "last 2025-10-01");
         assert_finds("LS106", &spec, &[pos(&spec, "2025-10-01")]);
     }
 
     #[test]
     fn allow_with_reason_silences_it() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             REVIEW,
             "  review: { cadence: weekly, last_reviewed: 2026-10-01 }\n  allow: [{ code: LS106, reason: \"review moved to the offsite\" }]\n",
         );

@@ -68,7 +68,7 @@ impl crate::lint::Rule for Rule {
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::{
-        assert_clean, assert_finds, findings_in, pos, VALID_LODE, VALID_YAML,
+        assert_clean, assert_finds, findings_in, pos, Edit, VALID_LODE, VALID_YAML,
     };
 
     #[test]
@@ -80,11 +80,11 @@ mod tests {
     #[test]
     fn fails_without_or_with_an_empty_description() {
         let spec = VALID_YAML
-            .replace(
+            .edit(
                 "    description: Hosts who listed their first home in the period.\n",
                 "",
             )
-            .replace(
+            .edit(
                 "    description: Mean rating guests give their stay.",
                 "    description: \"  \"",
             );
@@ -97,13 +97,13 @@ mod tests {
 
     #[test]
     fn fails_in_the_dsl() {
-        let spec = VALID_LODE.replace("  description \"Bookings confirmed by the host.\"\n", "");
+        let spec = VALID_LODE.edit("  description \"Bookings confirmed by the host.\"\n", "");
         assert_finds("LS107", &spec, &[pos(&spec, "confirmed_bookings {")]);
     }
 
     #[test]
     fn off_in_lodestar_toml() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "    description: Hosts who listed their first home in the period.\n",
             "",
         );
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn allow_with_reason_silences_it() {
-        let spec = VALID_YAML.replace(
+        let spec = VALID_YAML.edit(
             "    description: Hosts who listed their first home in the period.\n",
             "    allow: [{ code: ls107, reason: \"documented in the host playbook\" }]\n",
         );
