@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use lodestar::diagnostics::{Diagnostic, FileId, SourceFile};
 use lodestar::project;
+use lodestar::syntax::ast::{Node, Role, Value};
+use lodestar::syntax::keys::Key;
 use lodestar::syntax::{self, ast, Syntax};
 
 fn parse(text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
@@ -46,15 +48,29 @@ fn text_of<'a>(text: &'a str, s: &ast::Str) -> &'a str {
     &text[s.span.start as usize..s.span.end as usize]
 }
 
-fn value(s: &Option<ast::Str>) -> Option<&str> {
-    s.as_ref().map(|s| s.value.as_str())
+/// The scalar of `key` in `n`, as text.
+fn value(n: &Node, key: Key) -> Option<&str> {
+    n.str(key).map(|s| s.value.as_str())
 }
 
-fn measure(c: &ast::Compute) -> &ast::Measure {
-    match c {
-        ast::Compute::Measure(m) => m,
-        other => panic!("expected a measure, found {other:?}"),
-    }
+/// The metrics of one role, in order.
+fn metrics(f: &ast::File, role: Role) -> Vec<&Node> {
+    f.metrics()
+        .filter(|(r, _)| *r == role)
+        .map(|(_, m)| m)
+        .collect()
+}
+
+fn measure(m: &Node) -> &Node {
+    m.map(Key::Measure)
+        .unwrap_or_else(|| panic!("expected a measure, found {m:?}"))
+}
+
+/// The maps of a map of names (owners, sources), with their names.
+fn named(n: &Node, key: Key) -> Vec<(&str, &Node)> {
+    n.entries(key)
+        .filter_map(|e| Some((e.name.value.as_str(), e.value.as_ref()?.as_node()?)))
+        .collect()
 }
 
 /// A model printed without spans or syntax, so that two files meaning the same compare equal.
@@ -134,34 +150,50 @@ fn every_top_level_statement() {
                 }\n\
                 source paid from sql `select * from shop.orders where paid` at paid_at\n";
     let f = tree(text);
-    assert_eq!(value(&f.version), Some("1"));
-    assert_eq!(value(&f.product), Some("shop"));
-    assert_eq!(value(&f.description), Some("A \"small\" shop.\nTwo lines."));
-    assert_eq!(value(&f.game), Some("productivity"));
-    assert_eq!(f.owners.len(), 2);
-    let growth = &f.owners[0];
-    assert_eq!(growth.key.value, "growth");
-    assert_eq!(value(&growth.name), Some("Growth team"));
-    assert_eq!(value(&growth.email), Some("growth@example.com"));
-    assert_eq!(value(&growth.slack), Some("#growth"));
+    let root = &f.root;
+    assert_eq!(value(root, Key::Lodestar), Some("1"));
+    assert_eq!(value(root, Key::Product), Some("shop"));
     assert_eq!(
-        text_of(text, growth.email.as_ref().unwrap()),
+        value(root, Key::ProductDescription),
+        Some("A \"small\" shop.\nTwo lines.")
+    );
+    assert_eq!(value(root, Key::Game), Some("productivity"));
+    let owners = named(root, Key::Owners);
+    assert_eq!(owners.len(), 2);
+    let (key, growth) = owners[0];
+    assert_eq!(key, "growth");
+    assert_eq!(value(growth, Key::OwnerName), Some("Growth team"));
+    assert_eq!(value(growth, Key::OwnerEmail), Some("growth@example.com"));
+    assert_eq!(value(growth, Key::OwnerSlack), Some("#growth"));
+    assert_eq!(
+        text_of(text, growth.str(Key::OwnerEmail).unwrap()),
         "growth@example.com"
     );
     assert_eq!(
-        (f.owners[1].name.clone(), f.owners[1].email.clone()),
+        (
+            value(owners[1].1, Key::OwnerName),
+            value(owners[1].1, Key::OwnerEmail)
+        ),
         (None, None)
     );
 
-    let orders = &f.sources[0];
-    assert_eq!(orders.name.value, "orders");
-    assert_eq!(value(&orders.table), Some("shop.public.orders"));
-    assert_eq!(value(&orders.time), Some("created_at"));
-    assert_eq!(value(&orders.description), Some("All orders."));
-    let columns = orders.columns.as_ref().expect("columns");
-    let cols: Vec<(&str, Option<&str>)> = columns
-        .iter()
-        .map(|c| (c.name.value.as_str(), value(&c.data_type)))
+    let sources = named(root, Key::Sources);
+    let (name, orders) = sources[0];
+    assert_eq!(name, "orders");
+    assert_eq!(value(orders, Key::SourceTable), Some("shop.public.orders"));
+    assert_eq!(value(orders, Key::SourceTime), Some("created_at"));
+    assert_eq!(value(orders, Key::SourceDescription), Some("All orders."));
+    let cols: Vec<(&str, Option<&str>)> = orders
+        .entries(Key::Columns)
+        .map(|c| {
+            (
+                c.name.value.as_str(),
+                c.value
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .map(|t| t.value.as_str()),
+            )
+        })
         .collect();
     assert_eq!(
         cols,
@@ -171,26 +203,27 @@ fn every_top_level_statement() {
             ("status", None)
         ]
     );
-    assert_eq!(orders.dimensions.len(), 2);
-    assert_eq!(orders.dimensions[0].expr.value, "upper(country_code)");
+    let dims: Vec<&ast::Str> = orders
+        .entries(Key::Dimensions)
+        .filter_map(|d| d.value.as_ref()?.as_str())
+        .collect();
+    assert_eq!(dims.len(), 2);
+    assert_eq!(dims[0].value, "upper(country_code)");
+    assert_eq!(text_of(text, dims[0]), "upper(country_code)");
     assert_eq!(
-        text_of(text, &orders.dimensions[0].expr),
-        "upper(country_code)"
-    );
-    assert_eq!(
-        orders.dimensions[1].expr.value,
+        dims[1].value,
         "case when amount > 100 then 'big' else 'small' end"
     );
 
-    let paid = &f.sources[1];
+    let (_, paid) = sources[1];
     assert_eq!(
-        value(&paid.sql),
+        value(paid, Key::SourceSql),
         Some("select * from shop.orders where paid")
     );
-    assert_eq!(paid.table, None);
-    assert_eq!(paid.columns, None);
+    assert_eq!(value(paid, Key::SourceTable), None);
+    assert!(!paid.has(Key::Columns));
     assert_eq!(
-        text_of(text, paid.sql.as_ref().unwrap()),
+        text_of(text, paid.str(Key::SourceSql).unwrap()),
         "select * from shop.orders where paid"
     );
 }
@@ -236,34 +269,33 @@ guardrail latency {
 }
 "#;
     let f = tree(text);
-    let ns = &f.north_stars[0];
-    assert_eq!(ns.role, ast::Role::NorthStar);
-    assert_eq!(ns.name.value, "active_teams");
-    assert_eq!(value(&ns.label), Some("Active teams"));
+    let ns = metrics(&f, Role::NorthStar)[0];
+    assert_eq!(value(ns, Key::MetricName), Some("active_teams"));
+    assert_eq!(value(ns, Key::Label), Some("Active teams"));
     assert_eq!(
-        value(&ns.description),
+        value(ns, Key::MetricDescription),
         Some("Teams with three or more active members.")
     );
-    assert_eq!(value(&ns.owner), Some("growth"));
-    assert_eq!(value(&ns.metric_type), Some("engagement"));
-    assert_eq!(value(&ns.grain), Some("day"));
-    assert_eq!(value(&ns.window), Some("7 days"));
-    assert_eq!(ns.compute.len(), 1);
-    let m = measure(&ns.compute[0]);
-    assert_eq!(value(&m.agg), Some("count_distinct"));
-    assert_eq!(value(&m.expr), Some("team_id"));
-    assert_eq!(value(&m.source), Some("events"));
-    assert_eq!(value(&m.filter), Some("kind = 'edit'"));
-    assert_eq!(value(&m.having), Some("count(distinct user_id) >= 3"));
-    assert_eq!(text_of(text, m.filter.as_ref().unwrap()), "kind = 'edit'");
+    assert_eq!(value(ns, Key::Owner), Some("growth"));
+    assert_eq!(value(ns, Key::Type), Some("engagement"));
+    assert_eq!(value(ns, Key::Grain), Some("day"));
+    assert_eq!(ns.fields_of(Key::Measure).count(), 1);
+    let m = measure(ns);
+    // `window` is a statement of the block, and an option of the measure.
+    assert_eq!(value(m, Key::Window), Some("7 days"));
+    assert_eq!(value(m, Key::MeasureAgg), Some("count_distinct"));
+    assert_eq!(value(m, Key::MeasureExpr), Some("team_id"));
+    assert_eq!(value(m, Key::MeasureSource), Some("events"));
+    assert_eq!(value(m, Key::Filter), Some("kind = 'edit'"));
+    assert_eq!(value(m, Key::Having), Some("count(distinct user_id) >= 3"));
+    assert_eq!(text_of(text, m.str(Key::Filter).unwrap()), "kind = 'edit'");
     assert_eq!(
-        text_of(text, m.having.as_ref().unwrap()),
+        text_of(text, m.str(Key::Having).unwrap()),
         "count(distinct user_id) >= 3"
     );
     let targets: Vec<(Option<&str>, Option<&str>)> = ns
-        .targets
-        .iter()
-        .map(|t| (value(&t.value), value(&t.by)))
+        .nodes(Key::Targets)
+        .map(|t| (value(t, Key::TargetValue), value(t, Key::TargetBy)))
         .collect();
     assert_eq!(
         targets,
@@ -272,59 +304,70 @@ guardrail latency {
             (Some("1000"), Some("2026-12-31"))
         ]
     );
-    let review = ns.review.as_ref().unwrap();
+    let review = ns.map(Key::Review).unwrap();
     assert_eq!(
-        (value(&review.cadence), value(&review.last_reviewed)),
+        (
+            value(review, Key::Cadence),
+            value(review, Key::LastReviewed)
+        ),
         (Some("quarterly"), Some("2026-10-01"))
     );
-    assert_eq!(ns.allow.len(), 2);
-    assert_eq!(ns.allow[0].code.value, "LS103");
-    assert_eq!(value(&ns.allow[0].reason), Some("the name is historical"));
-    assert_eq!(value(&ns.allow[1].reason), None);
-
-    let [latency, rows, none, share, per_team] = &f.inputs[..] else {
-        panic!("{:?}", f.inputs)
-    };
-    let m = measure(&latency.compute[0]);
+    let allow: Vec<&Node> = ns.nodes(Key::Allow).collect();
+    assert_eq!(allow.len(), 2);
+    assert_eq!(value(allow[0], Key::AllowCode), Some("LS103"));
     assert_eq!(
-        (value(&m.agg), value(&m.expr), value(&m.p)),
+        value(allow[0], Key::AllowReason),
+        Some("the name is historical")
+    );
+    assert_eq!(value(allow[1], Key::AllowReason), None);
+
+    let [latency, rows, none, share, per_team] = metrics(&f, Role::Input)[..] else {
+        panic!("{:?}", metrics(&f, Role::Input))
+    };
+    let m = measure(latency);
+    assert_eq!(
+        (
+            value(m, Key::MeasureAgg),
+            value(m, Key::MeasureExpr),
+            value(m, Key::MeasureP)
+        ),
         (Some("percentile"), Some("coalesce(ms, 0)"), Some("0.95"))
     );
-    assert_eq!(text_of(text, m.p.as_ref().unwrap()), "0.95");
-    assert_eq!(value(&latency.label), Some("P95 latency"));
+    assert_eq!(text_of(text, m.str(Key::MeasureP).unwrap()), "0.95");
+    assert_eq!(value(latency, Key::Label), Some("P95 latency"));
     for count in [rows, none] {
-        let m = measure(&count.compute[0]);
-        assert_eq!((value(&m.agg), value(&m.expr)), (Some("count"), None));
+        let m = measure(count);
+        assert_eq!(
+            (value(m, Key::MeasureAgg), value(m, Key::MeasureExpr)),
+            (Some("count"), None)
+        );
     }
-    match &share.compute[..] {
-        [ast::Compute::Ratio {
-            numerator: Some(ast::Operand::Measure(n)),
-            denominator: Some(ast::Operand::Metric(d)),
-            ..
-        }] => {
-            assert_eq!(
-                (value(&n.agg), value(&n.expr), value(&n.filter)),
-                (Some("sum"), Some("amount"), Some("status = 'paid'"))
-            );
-            assert_eq!(d.value, "total_amount");
-        }
-        other => panic!("expected a ratio, found {other:?}"),
-    }
-    match &per_team.compute[..] {
-        [ast::Compute::Derived(e)] => assert_eq!(e.value, "active_teams / teams"),
-        other => panic!("expected a derived metric, found {other:?}"),
-    }
+    let ratio = share.map(Key::Ratio).expect("a ratio");
+    let n = ratio.map(Key::Numerator).expect("a measure numerator");
+    assert_eq!(
+        (
+            value(n, Key::MeasureAgg),
+            value(n, Key::MeasureExpr),
+            value(n, Key::Filter)
+        ),
+        (Some("sum"), Some("amount"), Some("status = 'paid'"))
+    );
+    assert_eq!(value(ratio, Key::Denominator), Some("total_amount"));
+    assert_eq!(value(per_team, Key::Derived), Some("active_teams / teams"));
 
-    let [errors, latency] = &f.guardrails[..] else {
+    let [errors, latency] = metrics(&f, Role::Guardrail)[..] else {
         panic!()
     };
-    for g in [errors, latency] {
-        assert_eq!(g.role, ast::Role::Guardrail);
-    }
-    let t = errors.threshold.as_ref().unwrap();
-    assert_eq!((value(&t.min), value(&t.max)), (Some("0.1"), Some("0.5")));
-    let t = latency.threshold.as_ref().unwrap();
-    assert_eq!((value(&t.min), value(&t.max)), (Some("10"), Some("900")));
+    let t = errors.map(Key::Threshold).unwrap();
+    assert_eq!(
+        (value(t, Key::Min), value(t, Key::Max)),
+        (Some("0.1"), Some("0.5"))
+    );
+    let t = latency.map(Key::Threshold).unwrap();
+    assert_eq!(
+        (value(t, Key::Min), value(t, Key::Max)),
+        (Some("10"), Some("900"))
+    );
 }
 
 #[test]
@@ -336,31 +379,27 @@ fn one_line_blocks_and_derived_headers() {
                 input d { owner growth type quality measure sum(x) from s where y > 1 having count(*) > 2 }\n\
                 input e {}\n";
     let f = tree(text);
-    let [npb, ratio, c, d, e] = &f.inputs[..] else {
-        panic!("{:?}", f.inputs)
+    let [npb, ratio, c, d, e] = metrics(&f, Role::Input)[..] else {
+        panic!("{:?}", metrics(&f, Role::Input))
     };
-    assert_eq!(value(&npb.owner), Some("growth"));
-    assert_eq!(value(&npb.metric_type), Some("engagement"));
-    match &npb.compute[..] {
-        [ast::Compute::Derived(e)] => {
-            assert_eq!(e.value, "nights_booked / confirmed_bookings");
-            assert_eq!(text_of(text, e), "nights_booked / confirmed_bookings");
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(value(&ratio.label), Some("Ratio"));
-    assert!(matches!(&ratio.compute[..], [ast::Compute::Derived(e)] if e.value == "a / b"));
-    let m = measure(&c.compute[0]);
-    assert_eq!(value(&m.filter), Some("status = 'x'"));
-    assert_eq!(text_of(text, m.filter.as_ref().unwrap()), "status = 'x'");
-    assert_eq!(value(&d.owner), Some("growth"));
-    assert_eq!(value(&d.metric_type), Some("quality"));
-    let m = measure(&d.compute[0]);
+    assert_eq!(value(npb, Key::Owner), Some("growth"));
+    assert_eq!(value(npb, Key::Type), Some("engagement"));
+    let derived = npb.str(Key::Derived).unwrap();
+    assert_eq!(derived.value, "nights_booked / confirmed_bookings");
+    assert_eq!(text_of(text, derived), "nights_booked / confirmed_bookings");
+    assert_eq!(value(ratio, Key::Label), Some("Ratio"));
+    assert_eq!(value(ratio, Key::Derived), Some("a / b"));
+    let m = measure(c);
+    assert_eq!(value(m, Key::Filter), Some("status = 'x'"));
+    assert_eq!(text_of(text, m.str(Key::Filter).unwrap()), "status = 'x'");
+    assert_eq!(value(d, Key::Owner), Some("growth"));
+    assert_eq!(value(d, Key::Type), Some("quality"));
+    let m = measure(d);
     assert_eq!(
-        (value(&m.filter), value(&m.having)),
+        (value(m, Key::Filter), value(m, Key::Having)),
         (Some("y > 1"), Some("count(*) > 2"))
     );
-    assert!(e.compute.is_empty());
+    assert!(e.fields.iter().all(|f| f.key == Key::MetricName));
 }
 
 #[test]
@@ -371,14 +410,18 @@ fn backtick_fragments_keep_sql_as_written() {
                 \x20 measure count_distinct(coalesce(user_id, ')')) from s where `label = 'having (x)'` having `count(*) > 1`\n\
                 }\n";
     let f = tree(text);
-    let m = measure(&f.inputs[0].compute[0]);
-    assert_eq!(value(&m.filter), Some("name = 'a`b' and note like '%}%'"));
-    let m = measure(&f.inputs[1].compute[0]);
-    assert_eq!(value(&m.expr), Some("coalesce(user_id, ')')"));
-    assert_eq!(value(&m.filter), Some("label = 'having (x)'"));
-    assert_eq!(value(&m.having), Some("count(*) > 1"));
+    let inputs = metrics(&f, Role::Input);
+    let m = measure(inputs[0]);
     assert_eq!(
-        text_of(text, m.filter.as_ref().unwrap()),
+        value(m, Key::Filter),
+        Some("name = 'a`b' and note like '%}%'")
+    );
+    let m = measure(inputs[1]);
+    assert_eq!(value(m, Key::MeasureExpr), Some("coalesce(user_id, ')')"));
+    assert_eq!(value(m, Key::Filter), Some("label = 'having (x)'"));
+    assert_eq!(value(m, Key::Having), Some("count(*) > 1"));
+    assert_eq!(
+        text_of(text, m.str(Key::Filter).unwrap()),
         "label = 'having (x)'"
     );
 }
@@ -387,9 +430,9 @@ fn backtick_fragments_keep_sql_as_written() {
 fn a_bare_where_stops_before_having_but_not_inside_quotes() {
     let text = "lodestar 1\ninput a { measure count_distinct(u) from s where note = ' having x' having count(*) > 2 }\n";
     let f = tree(text);
-    let m = measure(&f.inputs[0].compute[0]);
-    assert_eq!(value(&m.filter), Some("note = ' having x'"));
-    assert_eq!(value(&m.having), Some("count(*) > 2"));
+    let m = measure(metrics(&f, Role::Input)[0]);
+    assert_eq!(value(m, Key::Filter), Some("note = ' having x'"));
+    assert_eq!(value(m, Key::Having), Some("count(*) > 2"));
 }
 
 #[test]
@@ -547,7 +590,7 @@ fn a_misspelt_keyword_after_a_known_one_gets_a_suggestion() {
 #[test]
 fn a_byte_order_mark_is_allowed() {
     let f = tree("\u{feff}lodestar 1\r\nproduct p\r\n");
-    assert_eq!(value(&f.product), Some("p"));
+    assert_eq!(value(&f.root, Key::Product), Some("p"));
 }
 
 #[test]
@@ -604,7 +647,7 @@ fn nesting_within_the_limit_is_read() {
     let text = format!("lodestar 1\ninput a {{ measure sum({args}) from s }}\n");
     let f = on_small_stack(move || tree(&text));
     assert_eq!(
-        value(&measure(&f.inputs[0].compute[0]).expr),
+        value(measure(metrics(&f, Role::Input)[0]), Key::MeasureExpr),
         Some(args.as_str())
     );
 }

@@ -22,8 +22,10 @@ pub enum Target {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 The conversion is lossless: the converted file means exactly what the original means, and
-converting it back gives the original in its canonical layout. Comments are not carried over (a
-warning says so when the file has some); keep prose in `description`.
+converting it back gives the original in its canonical layout. Comments are carried over: the
+header as it is, and every other comment with the element it belongs to (a comment on a part of
+a line that the other syntax writes as one statement, such as a measure's filter, goes above
+that statement).
 
 A file with errors is refused (exit 1, with the errors), as is a YAML value that the DSL cannot
 hold (a name with a space, a multi-line aggregated expression).")]
@@ -85,15 +87,6 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, Failure> {
         if !unsupported.is_empty() {
             return Ok(refuse(&ws.files, unsupported, "nothing was converted"));
         }
-    }
-    if let Some(line) = format::find_comment(spec.syntax, &source.text, &tree) {
-        common::eprint(&format!(
-            "warning: {}:{line}: comments below the file's header are not carried over to the \
-             converted file\n  \
-             help: keep prose in `description`, which both syntaxes hold, or in the comment \
-             lines at the top of the file\n",
-            source.path
-        ));
     }
     let text = format::print_file(&tree, to, &source.text);
     match &args.out {

@@ -17,22 +17,20 @@ Each file keeps its syntax (YAML stays YAML, the DSL stays the DSL) and its mean
 layout changes. Files are rewritten atomically (a temporary file in the same directory, then a
 rename). A file with syntax errors is left alone and its errors are printed (exit 1).
 
-Comments: the header of a file (the comment lines at its top, such as a yaml-language-server
-modeline) is kept. The formatter prints from the syntax tree, which holds no other comments, so it
-refuses to rewrite a file that has comments below its header: it names the file and the line of
-the first one and exits 2. Move the prose into `description` (products, sources and metrics all
-have one) or into the header, or pass --strip-comments to drop those comments.
+Comments are kept: the header of a file (the comment lines at its top, such as a
+yaml-language-server modeline) as it is, and every other comment with the key, list item or
+statement it belongs to (the line above it, or the end of its line). --strip-comments drops every
+comment below the header.
 
 Exit codes: 0 every file is formatted; 1 with --check some file would change, or a file has
-syntax errors; 2 a file has comments (without --strip-comments), or a file could not be read or
-written.")]
+syntax errors; 2 a file could not be read or written.")]
 pub struct FmtArgs {
     /// Spec files or project directories (default: the project of the current directory).
     pub paths: Vec<PathBuf>,
     /// Write nothing: list the files that would change, with a diff, and exit 1 if any would.
     #[arg(long)]
     pub check: bool,
-    /// Format files that have comments below their header, dropping those comments.
+    /// Drop every comment below the files' headers.
     #[arg(long)]
     pub strip_comments: bool,
 }
@@ -41,7 +39,6 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
     let ws = project::load(&args.paths)?;
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut changed = false;
-    let mut refused = false;
     for spec in files(&ws) {
         let source = ws.files.get(spec.id);
         let unreadable: Vec<Diagnostic> = ws
@@ -55,26 +52,19 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
             continue;
         }
         let (tree, found) = syntax::parse(spec.id, spec.syntax, &source.text);
-        let tree = match tree {
+        let mut tree = match tree {
             Some(tree) if !found.iter().any(Diagnostic::is_error) => tree,
             _ => {
                 errors.extend(found.into_iter().filter(Diagnostic::is_error));
                 continue;
             }
         };
+        if args.strip_comments {
+            format::strip_comments(&mut tree);
+        }
         let formatted = format::print_file(&tree, spec.syntax, &source.text);
         if formatted == source.text {
             continue;
-        }
-        if !args.strip_comments {
-            if let Some(line) = format::find_comment(spec.syntax, &source.text, &tree) {
-                common::eprint(&format!(
-                    "error: {}:{line}: the file has comments, which formatting would drop\n",
-                    source.path
-                ));
-                refused = true;
-                continue;
-            }
         }
         changed = true;
         if args.check {
@@ -99,15 +89,7 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
         crate::diagnostics::sort(&mut errors);
         common::eprint(&render::render(Format::Human, &ws.files, &errors));
     }
-    if refused {
-        common::eprint(
-            "  help: move the prose into a `description`, or run `lodestar fmt --strip-comments` \
-             to drop the comments\n",
-        );
-    }
-    Ok(if refused {
-        Exit::Failure
-    } else if !errors.is_empty() || (args.check && changed) {
+    Ok(if !errors.is_empty() || (args.check && changed) {
         Exit::Findings
     } else {
         Exit::Clean

@@ -3,41 +3,182 @@
 //! Layout: `lodestar`, `product`, `game`; a blank line; owners, one per line; a blank line;
 //! sources, a block only when a source has a description, columns or dimensions; then one block
 //! per metric (North Star, inputs, guardrails), separated by blank lines. In a metric block the
-//! statements come in the order description, owner, type, grain, window, computation,
-//! threshold, targets, review, allow; the label is written in the header, and a metric that is
-//! only `derived` has its expression in the header (`input x = a / b { ... }`).
+//! statements come in the order description, owner, type, grain, the measure's options (window),
+//! computation, threshold, targets, review, allow; the label is written in the header, and a
+//! metric that is only `derived` has its expression in the header (`input x = a / b { ... }`).
 //!
 //! SQL fragments are written bare when the grammar reads bare text back as the same fragment
 //! (see [`bare_ok`]), else between backticks. Text is double-quoted with `\"`, `\\`, `\n`.
 //! Values the DSL cannot express at all are listed by [`super::lode_unsupported`].
+//!
+//! Comments are printed with their statement: lines above it, or one at the end of its line.
+//! A comment on an element that the DSL writes inside another statement (a measure's filter)
+//! is printed above that statement.
 
-use crate::syntax::ast::{self, Str};
+use crate::syntax::ast::{self, Comments, Node, Role, Value};
+use crate::syntax::keys::{Key, Shape};
+
+/// One statement with its comments.
+struct Line {
+    text: String,
+    comments: Comments,
+}
+
+impl Line {
+    fn new(text: String, comments: Comments) -> Line {
+        Line { text, comments }
+    }
+}
 
 /// Prints a syntax tree as canonical DSL text.
 pub fn to_lode(f: &ast::File) -> String {
+    let root = &f.root;
     let mut sections: Vec<String> = Vec::new();
-    let mut head = String::new();
-    if let Some(v) = &f.version {
-        head.push_str(&format!("lodestar {}\n", v.value));
-    }
-    if let Some(p) = &f.product {
-        head.push_str(&format!("product {}", p.value));
-        if let Some(d) = &f.description {
-            head.push_str(&format!(" {}", string(&d.value)));
+    let mut head = Vec::new();
+    if let Some(field) = root.field(Key::Lodestar) {
+        if let Value::Scalar(v) = &field.value {
+            head.push(Line::new(
+                format!("lodestar {}", v.value),
+                field.comments.clone(),
+            ));
         }
-        head.push('\n');
     }
-    if let Some(g) = &f.game {
-        head.push_str(&format!("game {}\n", g.value));
+    if let Some(field) = root.field(Key::Product) {
+        let mut comments = field.comments.clone();
+        let mut line = format!("product {}", scalar(&field.value));
+        if let Some(d) = root.field(Key::ProductDescription) {
+            line.push_str(&format!(" {}", string(&scalar(&d.value))));
+            comments = comments.merge(&d.comments);
+        }
+        head.push(Line::new(line, comments));
     }
-    sections.push(head);
-    sections.push(f.owners.iter().map(owner).collect());
-    sections.push(f.sources.iter().map(source).collect());
-    for m in f.metrics() {
-        sections.push(metric(m));
+    if let Some(field) = root.field(Key::Game) {
+        head.push(Line::new(
+            format!("game {}", scalar(&field.value)),
+            field.comments.clone(),
+        ));
+    }
+    sections.push(lines(&head, 0));
+    let mut owners = Vec::new();
+    for field in root.fields_of(Key::Owners) {
+        let mut comments = field.comments.clone();
+        for e in named(&field.value) {
+            let mut comments = std::mem::take(&mut comments).merge(&e.comments);
+            let mut line = format!("owner {}", e.name.value);
+            let mut inner = Comments::default();
+            if let Some(Value::Map(o)) = &e.value {
+                if let Some(n) = o.str(Key::OwnerName) {
+                    line.push_str(&format!(" {}", string(&n.value)));
+                }
+                if let Some(m) = o.str(Key::OwnerEmail) {
+                    line.push_str(&format!(" <{}>", m.value));
+                }
+                if let Some(s) = o.str(Key::OwnerSlack) {
+                    line.push_str(&format!(" slack {}", string(&s.value)));
+                }
+                absorb_all(&mut inner, o);
+            }
+            comments.absorb(&inner);
+            owners.push(Line::new(line, comments));
+        }
+    }
+    sections.push(lines(&owners, 0));
+    let mut sources = String::new();
+    for field in root.fields_of(Key::Sources) {
+        let mut comments = field.comments.clone();
+        for e in named(&field.value) {
+            let comments = std::mem::take(&mut comments).merge(&e.comments);
+            if let Some(Value::Map(s)) = &e.value {
+                sources.push_str(&source(&e.name.value, s, comments));
+            }
+        }
+    }
+    sections.push(sources);
+    for role in Role::ALL {
+        for field in root.fields_of(role.key()) {
+            let mut comments = field.comments.clone();
+            let items: Vec<(&Value, Comments)> = match &field.value {
+                Value::List(items) => items
+                    .iter()
+                    .map(|i| (&i.value, i.comments.clone()))
+                    .collect(),
+                other => vec![(other, Comments::default())],
+            };
+            for (v, c) in items {
+                let comments = std::mem::take(&mut comments).merge(&c);
+                if let Value::Map(m) = v {
+                    sections.push(metric(*role, m, comments));
+                }
+            }
+        }
     }
     sections.retain(|s| !s.is_empty());
-    sections.join("\n")
+    let mut out = sections.join("\n");
+    for line in &f.end.before {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Statements at `indent`, each with its comments.
+fn lines(lines: &[Line], indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    for l in lines {
+        for c in &l.comments.before {
+            out.push_str(&format!("{pad}{c}\n"));
+        }
+        out.push_str(&format!("{pad}{}", l.text));
+        if let Some(c) = &l.comments.after {
+            out.push_str(&format!("  {c}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::Scalar(s) => s.value.clone(),
+        _ => String::new(),
+    }
+}
+
+fn named(v: &Value) -> &[ast::Entry] {
+    match v {
+        Value::Named(entries) => entries,
+        _ => &[],
+    }
+}
+
+/// Every comment inside `node`, as lines (for a node the DSL writes on one line).
+fn absorb_all(into: &mut Comments, node: &Node) {
+    for f in &node.fields {
+        into.absorb(&f.comments);
+        absorb_value(into, &f.value);
+    }
+}
+
+fn absorb_value(into: &mut Comments, v: &Value) {
+    match v {
+        Value::Scalar(_) => {}
+        Value::Map(n) => absorb_all(into, n),
+        Value::List(items) => {
+            for i in items {
+                into.absorb(&i.comments);
+                absorb_value(into, &i.value);
+            }
+        }
+        Value::Named(entries) => {
+            for e in entries {
+                into.absorb(&e.comments);
+                if let Some(v) = &e.value {
+                    absorb_value(into, v);
+                }
+            }
+        }
+    }
 }
 
 /// `"text"` with the DSL's escapes.
@@ -63,7 +204,7 @@ pub fn backticks(s: &str) -> String {
 
 /// Where a bare fragment stands, which decides where the grammar ends it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Place {
+pub enum Spot {
     /// Runs to the end of the line.
     Line,
     /// A `where` fragment, which also ends before ` having `.
@@ -73,13 +214,17 @@ pub enum Place {
 }
 
 /// Whether `s`, written bare at `place`, reads back as the same fragment.
-pub fn bare_ok(s: &str, place: Place) -> bool {
+pub fn bare_ok(s: &str, place: Spot) -> bool {
     let trimmed = s.trim_matches([' ', '\t']) == s;
-    let forbidden = s.contains(['\n', '\r', '`', '}']) || s.starts_with('#');
+    // ` #` would start a comment.
+    let forbidden = s.contains(['\n', '\r', '`', '}'])
+        || s.starts_with('#')
+        || s.contains(" #")
+        || s.contains("\t#");
     let stops = match place {
-        Place::Line => false,
-        Place::Where => s.to_ascii_lowercase().contains("having"),
-        Place::Header => s.contains('{'),
+        Spot::Line => false,
+        Spot::Where => s.to_ascii_lowercase().contains("having"),
+        Spot::Header => s.contains('{'),
     };
     !s.is_empty() && trimmed && !forbidden && !stops && quotes_closed(s)
 }
@@ -106,7 +251,7 @@ fn quotes_closed(s: &str) -> bool {
     true
 }
 
-fn fragment(s: &str, place: Place) -> String {
+fn fragment(s: &str, place: Spot) -> String {
     if bare_ok(s, place) {
         s.to_owned()
     } else {
@@ -114,91 +259,135 @@ fn fragment(s: &str, place: Place) -> String {
     }
 }
 
-fn owner(o: &ast::Owner) -> String {
-    let mut line = format!("owner {}", o.key.value);
-    if let Some(n) = &o.name {
-        line.push_str(&format!(" {}", string(&n.value)));
+fn source(name: &str, s: &Node, mut comments: Comments) -> String {
+    let mut out = format!("source {name} from ");
+    for key in [Key::SourceTable, Key::SourceSql, Key::SourceTime] {
+        if let Some(f) = s.field(key) {
+            comments = comments.merge(&f.comments);
+        }
     }
-    if let Some(e) = &o.email {
-        line.push_str(&format!(" <{}>", e.value));
-    }
-    if let Some(s) = &o.slack {
-        line.push_str(&format!(" slack {}", string(&s.value)));
-    }
-    line.push('\n');
-    line
-}
-
-fn source(s: &ast::Source) -> String {
-    let mut out = format!("source {} from ", s.name.value);
-    match (&s.table, &s.sql) {
+    match (s.str(Key::SourceTable), s.str(Key::SourceSql)) {
         (Some(t), _) => out.push_str(&t.value),
         (None, Some(q)) => out.push_str(&format!("sql {}", backticks(&q.value))),
         (None, None) => {}
     }
-    if let Some(t) = &s.time {
+    if let Some(t) = s.str(Key::SourceTime) {
         out.push_str(&format!(" at {}", t.value));
     }
     let mut body = Vec::new();
-    if let Some(d) = &s.description {
-        body.push(format!("description {}", string(&d.value)));
-    }
-    if let Some(cols) = &s.columns {
-        let cols: Vec<String> = cols
-            .iter()
-            .map(|c| match &c.data_type {
-                Some(t) => format!("{} {}", c.name.value, t.value),
-                None => c.name.value.clone(),
-            })
-            .collect();
-        body.push(format!("columns {}", cols.join(", ")));
-    }
-    for d in &s.dimensions {
-        body.push(format!(
-            "dimension {} = {}",
-            d.name.value,
-            fragment(&d.expr.value, Place::Line)
+    for f in s.fields_of(Key::SourceDescription) {
+        body.push(Line::new(
+            format!("description {}", string(&scalar(&f.value))),
+            f.comments.clone(),
         ));
     }
-    block(&mut out, &body);
+    for f in s.fields_of(Key::Columns) {
+        let mut c = f.comments.clone();
+        let cols: Vec<String> = match &f.value {
+            Value::List(items) => items
+                .iter()
+                .map(|i| {
+                    c.absorb(&i.comments);
+                    scalar(&i.value)
+                })
+                .collect(),
+            Value::Named(entries) => entries
+                .iter()
+                .map(|e| {
+                    c.absorb(&e.comments);
+                    match &e.value {
+                        Some(t) => format!("{} {}", e.name.value, scalar(t)),
+                        None => e.name.value.clone(),
+                    }
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        body.push(Line::new(format!("columns {}", cols.join(", ")), c));
+    }
+    for f in s.fields_of(Key::Dimensions) {
+        let mut c = f.comments.clone();
+        for e in named(&f.value) {
+            let c = std::mem::take(&mut c).merge(&e.comments);
+            let expr = e.value.as_ref().map(scalar).unwrap_or_default();
+            body.push(Line::new(
+                format!(
+                    "dimension {} = {}",
+                    e.name.value,
+                    fragment(&expr, Spot::Line)
+                ),
+                c,
+            ));
+        }
+    }
+    block(&out, &comments, &body, false)
+}
+
+/// A statement with a block: the comment lines above it, `head`, then ` {`, the statements
+/// indented and `}` when there are statements (or `{}` when `braces`), and the comment at the
+/// end of its first line.
+fn block(head: &str, comments: &Comments, body: &[Line], braces: bool) -> String {
+    let mut out = String::new();
+    for c in &comments.before {
+        out.push_str(&format!("{c}\n"));
+    }
+    out.push_str(head);
+    if !body.is_empty() {
+        out.push_str(" {");
+    } else if braces {
+        out.push_str(" {}");
+    }
+    if let Some(a) = &comments.after {
+        out.push_str(&format!("  {a}"));
+    }
+    out.push('\n');
+    if !body.is_empty() {
+        out.push_str(&lines(body, 2));
+        out.push_str("}\n");
+    }
     out
 }
 
-/// Appends ` {`, the statements indented, `}` (nothing when there are no statements).
-fn block(out: &mut String, body: &[String]) {
-    if !body.is_empty() {
-        out.push_str(" {\n");
-        for line in body {
-            out.push_str(&format!("  {line}\n"));
-        }
-        out.push('}');
-    }
-    out.push('\n');
-}
-
-fn measure(m: &ast::Measure) -> String {
-    let agg = m.agg.as_ref().map(|a| a.value.as_str()).unwrap_or("");
-    let mut args = m.expr.as_ref().map(|e| e.value.clone()).unwrap_or_default();
-    if let Some(p) = &m.p {
+fn measure(m: &Node) -> String {
+    let agg = m
+        .str(Key::MeasureAgg)
+        .map(|a| a.value.as_str())
+        .unwrap_or("");
+    let mut args = m
+        .str(Key::MeasureExpr)
+        .map(|e| e.value.clone())
+        .unwrap_or_default();
+    if let Some(p) = m.str(Key::MeasureP) {
         args = format!("{args}, {}", p.value);
     }
     let mut out = format!("{agg}({args})");
-    if let Some(s) = &m.source {
+    if let Some(s) = m.str(Key::MeasureSource) {
         out.push_str(&format!(" from {}", s.value));
     }
-    if let Some(f) = &m.filter {
-        out.push_str(&format!(" where {}", fragment(&f.value, Place::Where)));
+    if let Some(f) = m.str(Key::Filter) {
+        out.push_str(&format!(" where {}", fragment(&f.value, Spot::Where)));
     }
-    if let Some(h) = &m.having {
-        out.push_str(&format!(" having {}", fragment(&h.value, Place::Line)));
+    if let Some(h) = m.str(Key::Having) {
+        out.push_str(&format!(" having {}", fragment(&h.value, Spot::Line)));
     }
     out
 }
 
-fn operand(o: &ast::Operand) -> String {
-    match o {
-        ast::Operand::Measure(m) => measure(m),
-        ast::Operand::Metric(name) => name.value.clone(),
+/// The keys of a measure written in its line; the others are statements of the block.
+const MEASURE_LINE: &[Key] = &[
+    Key::MeasureSource,
+    Key::MeasureAgg,
+    Key::MeasureExpr,
+    Key::MeasureP,
+    Key::Filter,
+    Key::Having,
+];
+
+fn operand(v: &Value) -> String {
+    match v {
+        Value::Map(m) => measure(m),
+        Value::Scalar(name) => name.value.clone(),
+        _ => String::new(),
     }
 }
 
@@ -213,91 +402,200 @@ pub fn window(w: &str) -> String {
     }
 }
 
-fn metric(m: &ast::Metric) -> String {
-    let mut out = format!("{} {}", m.role.as_str(), m.name.value);
-    if let Some(l) = &m.label {
-        out.push_str(&format!(" {}", string(&l.value)));
+/// A statement `word value` for a scalar key, the value written by its shape.
+fn simple(word: &str, key: Key, value: &str) -> String {
+    match key.shape() {
+        Shape::Text => format!("{word} {}", string(value)),
+        Shape::Days => format!("{word} {}", window(value)),
+        Shape::Sql => format!("{word} {}", fragment(value, Spot::Line)),
+        Shape::Flag if value.trim().eq_ignore_ascii_case("true") => word.to_owned(),
+        _ => format!("{word} {value}"),
     }
-    let mut compute: &[ast::Compute] = &m.compute;
-    let header = matches!(compute, [ast::Compute::Derived(_)]);
-    if let [ast::Compute::Derived(expr)] = compute {
-        out.push_str(&format!(" = {}", fragment(&expr.value, Place::Header)));
-        compute = &[];
+}
+
+fn metric(role: Role, m: &Node, mut comments: Comments) -> String {
+    let mut head = format!(
+        "{} {}",
+        role.as_str(),
+        m.str(Key::MetricName)
+            .map(|n| n.value.as_str())
+            .unwrap_or("")
+    );
+    if let Some(f) = m.field(Key::MetricName) {
+        comments = comments.merge(&f.comments);
+    }
+    let labels: Vec<&ast::Field> = m.fields_of(Key::Label).collect();
+    if let [l] = labels.as_slice() {
+        head.push_str(&format!(" {}", string(&scalar(&l.value))));
+        comments = comments.merge(&l.comments);
+    }
+    // Only `derived`: the expression goes in the header.
+    let computes = [Key::Measure, Key::Ratio, Key::Derived];
+    let derived_only = m
+        .fields
+        .iter()
+        .filter(|f| computes.contains(&f.key))
+        .count()
+        == 1
+        && m.has(Key::Derived);
+    if derived_only {
+        if let Some(f) = m.field(Key::Derived) {
+            head.push_str(&format!(" = {}", fragment(&scalar(&f.value), Spot::Header)));
+            comments = comments.merge(&f.comments);
+        }
     }
     let mut body = Vec::new();
-    let text = |key: &str, v: &Option<Str>, body: &mut Vec<String>| {
-        if let Some(v) = v {
-            body.push(format!("{key} {}", string(&v.value)));
+    if labels.len() > 1 {
+        for l in &labels {
+            body.push(Line::new(
+                format!("label {}", string(&scalar(&l.value))),
+                l.comments.clone(),
+            ));
         }
-    };
-    let word = |key: &str, v: &Option<Str>, body: &mut Vec<String>| {
-        if let Some(v) = v {
-            body.push(format!("{key} {}", v.value));
-        }
-    };
-    text("description", &m.description, &mut body);
-    word("owner", &m.owner, &mut body);
-    word("type", &m.metric_type, &mut body);
-    word("grain", &m.grain, &mut body);
-    if let Some(w) = &m.window {
-        body.push(format!("window {}", window(&w.value)));
     }
-    for c in compute {
-        match c {
-            ast::Compute::Measure(ms) => body.push(format!("measure {}", measure(ms))),
-            ast::Compute::Ratio {
-                numerator,
-                denominator,
-                ..
-            } => {
-                if let Some(n) = numerator {
-                    body.push(format!("numerator {}", operand(n)));
-                }
-                if let Some(d) = denominator {
-                    body.push(format!("denominator {}", operand(d)));
+    for f in m.fields_of(Key::MetricDescription) {
+        body.push(Line::new(
+            simple("description", f.key, &scalar(&f.value)),
+            f.comments.clone(),
+        ));
+    }
+    for key in [Key::Owner, Key::Type, Key::Grain, Key::MetricWindow] {
+        for f in m.fields_of(key) {
+            let word = if key == Key::MetricWindow {
+                "window"
+            } else {
+                key.dsl_word()
+            };
+            body.push(Line::new(
+                simple(word, key, &scalar(&f.value)),
+                f.comments.clone(),
+            ));
+        }
+    }
+    // Options of the measure that are statements of their own (`window 7 days`).
+    for f in m.fields_of(Key::Measure) {
+        if let Value::Map(ms) = &f.value {
+            for o in ms.fields.iter().filter(|o| !MEASURE_LINE.contains(&o.key)) {
+                let word = o.key.dsl_word();
+                body.push(Line::new(
+                    simple(word, o.key, &scalar(&o.value)),
+                    o.comments.clone(),
+                ));
+            }
+        }
+    }
+    // Options of a measure kept on the metric (no single measure to hold them).
+    for f in m.fields.iter().filter(|f| f.key.place() != m.place) {
+        let word = f.key.dsl_word();
+        body.push(Line::new(
+            simple(word, f.key, &scalar(&f.value)),
+            f.comments.clone(),
+        ));
+    }
+    for f in &m.fields {
+        match f.key {
+            Key::Measure => {
+                if let Value::Map(ms) = &f.value {
+                    let mut c = f.comments.clone();
+                    for sub in ms.fields.iter().filter(|o| MEASURE_LINE.contains(&o.key)) {
+                        c.absorb(&sub.comments);
+                    }
+                    body.push(Line::new(format!("measure {}", measure(ms)), c));
                 }
             }
-            ast::Compute::Derived(expr) => {
-                body.push(format!("derived {}", fragment(&expr.value, Place::Line)))
+            Key::Ratio => {
+                if let Value::Map(r) = &f.value {
+                    let mut c = f.comments.clone();
+                    for key in [Key::Numerator, Key::Denominator] {
+                        for o in r.fields_of(key) {
+                            let mut c = std::mem::take(&mut c).merge(&o.comments);
+                            if let Value::Map(ms) = &o.value {
+                                absorb_all(&mut c, ms);
+                            }
+                            body.push(Line::new(
+                                format!("{} {}", key.name(), operand(&o.value)),
+                                c,
+                            ));
+                        }
+                    }
+                }
+            }
+            Key::Derived if !derived_only => body.push(Line::new(
+                format!("derived {}", fragment(&scalar(&f.value), Spot::Line)),
+                f.comments.clone(),
+            )),
+            _ => {}
+        }
+    }
+    for f in m.fields_of(Key::Threshold) {
+        if let Value::Map(t) = &f.value {
+            let mut c = f.comments.clone();
+            absorb_all(&mut c, t);
+            let mut line = "threshold".to_owned();
+            if let Some(min) = t.str(Key::Min) {
+                line.push_str(&format!(" >= {}", min.value));
+            }
+            if let Some(max) = t.str(Key::Max) {
+                line.push_str(&format!(" <= {}", max.value));
+            }
+            body.push(Line::new(line, c));
+        }
+    }
+    for (key, print) in [
+        (Key::Targets, target as fn(&Node) -> String),
+        (Key::Review, review),
+        (Key::Allow, allow),
+    ] {
+        for f in m.fields_of(key) {
+            let mut c = f.comments.clone();
+            let items: Vec<(&Value, Comments)> = match &f.value {
+                Value::List(items) => items
+                    .iter()
+                    .map(|i| (&i.value, i.comments.clone()))
+                    .collect(),
+                other => vec![(other, Comments::default())],
+            };
+            for (v, ic) in items {
+                let mut c = std::mem::take(&mut c).merge(&ic);
+                if let Value::Map(n) = v {
+                    absorb_all(&mut c, n);
+                    body.push(Line::new(print(n), c));
+                }
             }
         }
     }
-    if let Some(t) = &m.threshold {
-        let mut line = "threshold".to_owned();
-        if let Some(min) = &t.min {
-            line.push_str(&format!(" >= {}", min.value));
-        }
-        if let Some(max) = &t.max {
-            line.push_str(&format!(" <= {}", max.value));
-        }
-        body.push(line);
+    block(&head, &comments, &body, !derived_only)
+}
+
+fn target(t: &Node) -> String {
+    let value = t
+        .str(Key::TargetValue)
+        .map(|v| v.value.as_str())
+        .unwrap_or("");
+    let by = t.str(Key::TargetBy).map(|v| v.value.as_str()).unwrap_or("");
+    format!("target {value} by {by}")
+}
+
+fn review(r: &Node) -> String {
+    let mut line = format!(
+        "review {}",
+        r.str(Key::Cadence).map(|c| c.value.as_str()).unwrap_or("")
+    );
+    if let Some(d) = r.str(Key::LastReviewed) {
+        line.push_str(&format!(" last {}", d.value));
     }
-    for t in &m.targets {
-        let value = t.value.as_ref().map(|v| v.value.as_str()).unwrap_or("");
-        let by = t.by.as_ref().map(|v| v.value.as_str()).unwrap_or("");
-        body.push(format!("target {value} by {by}"));
+    line
+}
+
+fn allow(a: &Node) -> String {
+    let mut line = format!(
+        "allow {}",
+        a.str(Key::AllowCode)
+            .map(|c| c.value.as_str())
+            .unwrap_or("")
+    );
+    if let Some(r) = a.str(Key::AllowReason) {
+        line.push_str(&format!(" {}", string(&r.value)));
     }
-    if let Some(r) = &m.review {
-        let mut line = format!(
-            "review {}",
-            r.cadence.as_ref().map(|c| c.value.as_str()).unwrap_or("")
-        );
-        if let Some(d) = &r.last_reviewed {
-            line.push_str(&format!(" last {}", d.value));
-        }
-        body.push(line);
-    }
-    for a in &m.allow {
-        let mut line = format!("allow {}", a.code.value);
-        if let Some(r) = &a.reason {
-            line.push_str(&format!(" {}", string(&r.value)));
-        }
-        body.push(line);
-    }
-    if body.is_empty() && !header {
-        out.push_str(" {}\n");
-        return out;
-    }
-    block(&mut out, &body);
-    out
+    line
 }

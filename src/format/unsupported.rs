@@ -2,18 +2,20 @@
 //! a one-line value or balanced parentheses; converting such a tree to the DSL would change it,
 //! so `lodestar convert` refuses it and says which value is in the way.
 
-use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{self, Str};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::syntax::ast::{self, Node, Str, Value};
+use crate::syntax::keys::{Key, Shape};
 use crate::syntax::STRUCTURE;
 
 /// The values of a tree that the DSL cannot express, one diagnostic each.
 pub fn lode_unsupported(f: &ast::File) -> Vec<Diagnostic> {
+    let root = &f.root;
     let mut cx = Check(Vec::new());
-    cx.value(f.version.as_ref(), "the version");
-    match &f.product {
+    cx.value(root.str(Key::Lodestar), "the version");
+    match root.str(Key::Product) {
         Some(p) => cx.name(p, "a product name"),
         None => {
-            if let Some(d) = &f.description {
+            if let Some(d) = root.str(Key::ProductDescription) {
                 cx.missing(
                     d,
                     "a description without a product",
@@ -22,13 +24,16 @@ pub fn lode_unsupported(f: &ast::File) -> Vec<Diagnostic> {
             }
         }
     }
-    cx.opt_name(f.game.as_ref(), "a game");
-    cx.opt_string(f.description.as_ref());
-    for o in &f.owners {
-        cx.name(&o.key, "an owner key");
-        cx.opt_string(o.name.as_ref());
-        cx.opt_string(o.slack.as_ref());
-        if let Some(e) = &o.email {
+    cx.opt_name(root.str(Key::Game), "a game");
+    cx.opt_string(root.str(Key::ProductDescription));
+    for e in root.entries(Key::Owners) {
+        cx.name(&e.name, "an owner key");
+        let Some(Value::Map(o)) = &e.value else {
+            continue;
+        };
+        cx.opt_string(o.str(Key::OwnerName));
+        cx.opt_string(o.str(Key::OwnerSlack));
+        if let Some(e) = o.str(Key::OwnerEmail) {
             if e.value.is_empty()
                 || e.value
                     .contains(|c: char| c.is_whitespace() || c == '<' || c == '>')
@@ -37,10 +42,12 @@ pub fn lode_unsupported(f: &ast::File) -> Vec<Diagnostic> {
             }
         }
     }
-    for s in &f.sources {
-        cx.source(s);
+    for e in root.entries(Key::Sources) {
+        if let Some(Value::Map(s)) = &e.value {
+            cx.source(&e.name, s);
+        }
     }
-    for m in f.metrics() {
+    for (_, m) in f.metrics() {
         cx.metric(m);
     }
     cx.0
@@ -168,10 +175,10 @@ impl Check {
         }
     }
 
-    fn source(&mut self, s: &ast::Source) {
-        self.name(&s.name, "a source name");
-        self.opt_string(s.description.as_ref());
-        match (&s.table, &s.sql) {
+    fn source(&mut self, name: &Str, s: &Node) {
+        self.name(name, "a source name");
+        self.opt_string(s.str(Key::SourceDescription));
+        match (s.str(Key::SourceTable), s.str(Key::SourceSql)) {
             (Some(t), None) if !is_table(&t.value) => self.bad(
                 t,
                 "a table name other than dotted letters, digits, `_` and `$` (use `sql`)",
@@ -179,47 +186,50 @@ impl Check {
             (Some(_), Some(q)) => {
                 self.missing(q, "a source with both `table` and `sql`", "keep one")
             }
-            (None, None) => self.missing(
-                &s.name,
-                "a source with neither `table` nor `sql`",
-                "add one",
-            ),
+            (None, None) => {
+                self.missing(name, "a source with neither `table` nor `sql`", "add one")
+            }
             _ => {}
         }
-        match &s.time {
+        match s.str(Key::SourceTime) {
             Some(t) => self.name(t, "a time column"),
-            None => self.missing(&s.name, "a source without `time`", "add `time: <column>`"),
+            None => self.missing(name, "a source without `time`", "add `time: <column>`"),
         }
-        if let Some(cols) = &s.columns {
-            if cols.is_empty() {
+        if let Some(f) = s.field(Key::Columns) {
+            let columns: Vec<(&Str, Option<&Str>)> = match &f.value {
+                Value::List(items) => items
+                    .iter()
+                    .filter_map(|i| i.value.as_str().map(|n| (n, None)))
+                    .collect(),
+                Value::Named(entries) => entries
+                    .iter()
+                    .map(|e| (&e.name, e.value.as_ref().and_then(Value::as_str)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if columns.is_empty() {
                 self.missing(
-                    &s.name,
+                    name,
                     "an empty list of columns",
                     "list the columns, or remove `columns`",
                 );
             }
-            for c in cols {
-                self.name(&c.name, "a column name");
-                if let Some(t) = &c.data_type {
+            for (c, ty) in columns {
+                self.name(c, "a column name");
+                if let Some(t) = ty {
                     if !is_type(&t.value) {
                         self.bad(t, "a column type other than a word with optional `(...)`");
                     }
                 }
             }
         }
-        for d in &s.dimensions {
+        for d in s.entries(Key::Dimensions) {
             self.name(&d.name, "a dimension name");
         }
     }
 
-    fn metric(&mut self, m: &ast::Metric) {
-        self.name(&m.name, "a metric name");
-        self.opt_string(m.label.as_ref());
-        self.opt_string(m.description.as_ref());
-        self.opt_name(m.owner.as_ref(), "an owner");
-        self.opt_name(m.metric_type.as_ref(), "a metric type");
-        self.opt_name(m.grain.as_ref(), "a grain");
-        if let Some(w) = &m.window {
+    fn window(&mut self, w: Option<&Str>) {
+        if let Some(w) = w {
             let canonical = super::lode::window(&w.value);
             let ok = match canonical.rsplit_once(' ') {
                 Some((n, unit)) => is_value(n.trim_end()) && is_word(unit),
@@ -229,77 +239,88 @@ impl Check {
                 self.bad(w, "a window other than `N days`");
             }
         }
-        for c in &m.compute {
-            match c {
-                ast::Compute::Measure(ms) => self.measure(ms),
-                ast::Compute::Ratio {
-                    numerator,
-                    denominator,
-                    ..
-                } => {
-                    for o in [numerator, denominator].into_iter().flatten() {
-                        match o {
-                            ast::Operand::Measure(ms) => self.measure(ms),
-                            ast::Operand::Metric(n) => self.name(n, "a metric name"),
-                        }
-                    }
+    }
+
+    fn metric(&mut self, m: &Node) {
+        let name = match m.str(Key::MetricName) {
+            Some(n) => {
+                self.name(n, "a metric name");
+                n.clone()
+            }
+            None => {
+                self.missing_span(m.span, "a metric without a name", "add `name`");
+                Str::new(String::new(), m.span)
+            }
+        };
+        self.opt_string(m.str(Key::Label));
+        self.opt_string(m.str(Key::MetricDescription));
+        self.opt_name(m.str(Key::Owner), "an owner");
+        self.opt_name(m.str(Key::Type), "a metric type");
+        self.opt_name(m.str(Key::Grain), "a grain");
+        self.window(m.str(Key::MetricWindow));
+        for ms in m.nodes(Key::Measure) {
+            self.measure(ms);
+        }
+        for r in m.nodes(Key::Ratio) {
+            for key in [Key::Numerator, Key::Denominator] {
+                match r.field(key).map(|f| &f.value) {
+                    Some(Value::Map(ms)) => self.measure(ms),
+                    Some(Value::Scalar(n)) => self.name(n, "a metric name"),
+                    _ => {}
                 }
-                ast::Compute::Derived(_) => {}
             }
         }
-        if let Some(t) = &m.threshold {
-            if t.min.is_none() && t.max.is_none() {
+        if let Some(t) = m.map(Key::Threshold) {
+            if !t.has(Key::Min) && !t.has(Key::Max) {
                 self.missing(
-                    &m.name,
+                    &name,
                     "a threshold with neither `min` nor `max`",
                     "give a bound",
                 );
             }
-            self.value(t.min.as_ref(), "a threshold");
-            self.value(t.max.as_ref(), "a threshold");
+            self.value(t.str(Key::Min), "a threshold");
+            self.value(t.str(Key::Max), "a threshold");
         }
-        for t in &m.targets {
-            match (&t.value, &t.by) {
+        for t in m.nodes(Key::Targets) {
+            match (t.str(Key::TargetValue), t.str(Key::TargetBy)) {
                 (Some(v), Some(b)) => {
                     self.value(Some(v), "a target value");
                     self.value(Some(b), "a target date");
                 }
-                _ => self.missing(
-                    &m.name,
-                    "a target without both `by` and `value`",
-                    "give both",
-                ),
+                _ => self.missing(&name, "a target without both `by` and `value`", "give both"),
             }
         }
-        if let Some(r) = &m.review {
-            match &r.cadence {
+        if let Some(r) = m.map(Key::Review) {
+            match r.str(Key::Cadence) {
                 Some(c) => self.name(c, "a review cadence"),
-                None => self.missing(&m.name, "a review without a cadence", "add `cadence`"),
+                None => self.missing(&name, "a review without a cadence", "add `cadence`"),
             }
-            self.value(r.last_reviewed.as_ref(), "a review date");
+            self.value(r.str(Key::LastReviewed), "a review date");
         }
-        for a in &m.allow {
-            self.name(&a.code, "a rule code");
-            self.opt_string(a.reason.as_ref());
+        for a in m.nodes(Key::Allow) {
+            match a.str(Key::AllowCode) {
+                Some(c) => self.name(c, "a rule code"),
+                None => self.missing_span(a.span, "an `allow` entry without a code", "add `code`"),
+            }
+            self.opt_string(a.str(Key::AllowReason));
         }
     }
 
-    fn measure(&mut self, m: &ast::Measure) {
-        match &m.agg {
+    fn measure(&mut self, m: &Node) {
+        match m.str(Key::MeasureAgg) {
             Some(a) if !is_word(&a.value) => self.bad(a, "an aggregation other than a word"),
-            None => self.missing_span(m, "a measure without `agg`"),
+            None => self.missing_span(m.span, "a measure without `agg`", "complete the measure"),
             _ => {}
         }
-        match &m.source {
+        match m.str(Key::MeasureSource) {
             Some(s) => self.name(s, "a source name"),
-            None => self.missing_span(m, "a measure without `source`"),
+            None => self.missing_span(m.span, "a measure without `source`", "complete the measure"),
         }
         let agg = m
-            .agg
-            .as_ref()
+            .str(Key::MeasureAgg)
             .map(|a| a.value.to_ascii_lowercase())
             .unwrap_or_default();
-        if let Some(e) = &m.expr {
+        if let Some(e) = m.str(Key::MeasureExpr) {
             let percentile_split = agg == "percentile" && top_level_comma(&e.value);
             let count_star = agg == "count" && e.value.trim() == "*";
             if e.value.is_empty()
@@ -314,18 +335,31 @@ impl Check {
                 );
             }
         }
-        if let Some(p) = &m.p {
+        if let Some(p) = m.str(Key::MeasureP) {
             if agg != "percentile" {
                 self.bad(p, "`p` on an aggregation other than percentile");
-            } else if m.expr.is_none() || !is_value(&p.value) {
+            } else if !m.has(Key::MeasureExpr) || !is_value(&p.value) {
                 self.bad(p, "this percentile");
+            }
+        }
+        self.window(m.str(Key::Window));
+        // Options written as statements of their own: a value the grammar reads as one.
+        for f in &m.fields {
+            let Value::Scalar(v) = &f.value else { continue };
+            match f.key.shape() {
+                Shape::Flag if !v.value.trim().eq_ignore_ascii_case("true") => self.bad(
+                    v,
+                    &format!("`{}: {}` (a statement means true)", f.key.name(), v.value),
+                ),
+                Shape::Choice(_) | Shape::Name => self.name(v, &format!("`{}`", f.key.name())),
+                _ => {}
             }
         }
     }
 
-    fn missing_span(&mut self, m: &ast::Measure, what: &str) {
-        let at = Str::new(String::new(), m.span);
-        self.missing(&at, what, "complete the measure");
+    fn missing_span(&mut self, span: Span, what: &str, help: &str) {
+        let at = Str::new(String::new(), span);
+        self.missing(&at, what, help);
     }
 }
 

@@ -1,15 +1,17 @@
 //! Syntax tree → canonical YAML.
 //!
-//! The canonical layout follows the example of the product page: top-level keys in the order
-//! `lodestar, product, description, game, owners, sources, north_star, inputs, guardrails`, one
-//! blank line between sections; small maps (owners, measures, thresholds, targets, reviews,
+//! The canonical layout follows the example of the product page: keys in the order of the key
+//! catalogue ([`crate::syntax::keys`]), one blank line between the top-level sections; maps of
+//! the places the catalogue marks as small (owners, measures, thresholds, targets, reviews,
 //! allow entries) and short column lists in flow style `{ ... }` / `[ ... ]` when they fit in
-//! [`WIDTH`] columns and hold no multi-line text, block style otherwise. Scalars are plain unless
-//! YAML would read them differently (see [`plain_ok`]); multi-line text is a literal block `|`;
-//! one-line text too long for a line (long SQL) is a folded block `>-` when it reads back exactly.
+//! [`WIDTH`] columns and hold no multi-line text and no comment, block style otherwise. Scalars
+//! are plain unless YAML would read them differently (see [`scalar::plain_ok`]); multi-line text
+//! is a literal block `|`; one-line text too long for a line (long SQL) is a folded block `>-`
+//! when it reads back exactly. Comments are printed with the element they belong to.
 
 use super::scalar::{self, Kind};
-use crate::syntax::ast::{self, Str};
+use crate::syntax::ast::{self, Comments, Value};
+use crate::syntax::keys::{Key, Place, Shape};
 
 /// Lines longer than this switch flow collections to block style.
 pub const WIDTH: usize = 100;
@@ -18,274 +20,168 @@ pub const WIDTH: usize = 100;
 enum Node {
     Scalar(Kind, String),
     Map {
-        entries: Vec<(String, Node)>,
+        entries: Vec<(String, Node, Comments)>,
         flow: bool,
     },
     Seq {
-        items: Vec<Node>,
+        items: Vec<(Node, Comments)>,
         flow: bool,
     },
 }
 
-fn text(s: &Str) -> Node {
-    Node::Scalar(Kind::Text, s.value.clone())
-}
-
-fn number(s: &Str) -> Node {
-    Node::Scalar(Kind::Number, s.value.clone())
-}
-
-fn date(s: &Str) -> Node {
-    Node::Scalar(Kind::Date, s.value.clone())
-}
-
-/// Builds a map from the entries that are present.
-struct MapBuilder(Vec<(String, Node)>);
-
-impl MapBuilder {
-    fn new() -> MapBuilder {
-        MapBuilder(Vec::new())
-    }
-
-    fn put(&mut self, key: &str, node: Node) -> &mut MapBuilder {
-        self.0.push((key.to_owned(), node));
-        self
-    }
-
-    fn opt(&mut self, key: &str, value: Option<&Str>, f: fn(&Str) -> Node) -> &mut MapBuilder {
-        if let Some(v) = value {
-            self.put(key, f(v));
-        }
-        self
-    }
-
-    fn build(&mut self, flow: bool) -> Node {
-        Node::Map {
-            entries: std::mem::take(&mut self.0),
-            flow,
+impl Node {
+    /// Whether a comment is attached anywhere inside (which rules out flow style).
+    fn has_comments(&self) -> bool {
+        match self {
+            Node::Scalar(..) => false,
+            Node::Map { entries, .. } => entries
+                .iter()
+                .any(|(_, n, c)| !c.is_empty() || n.has_comments()),
+            Node::Seq { items, .. } => items.iter().any(|(n, c)| !c.is_empty() || n.has_comments()),
         }
     }
 }
 
 /// Prints a syntax tree as canonical YAML.
 pub fn to_yaml(f: &ast::File) -> String {
-    let mut sections: Vec<Vec<(String, Node)>> = Vec::new();
-    let mut head = MapBuilder::new();
+    let root = &f.root;
+    let mut sections: Vec<Vec<(String, Node, Comments)>> = Vec::new();
+    let mut head = Vec::new();
     // A YAML file is a spec only with its `lodestar` key; a DSL file may leave it out.
-    match &f.version {
-        Some(v) => head.put("lodestar", number(v)),
-        None => head.put("lodestar", Node::Scalar(Kind::Number, "1".to_owned())),
-    };
-    head.opt("product", f.product.as_ref(), text)
-        .opt("description", f.description.as_ref(), text)
-        .opt("game", f.game.as_ref(), text);
-    sections.push(head.0);
-    if !f.owners.is_empty() {
-        let owners = f
-            .owners
-            .iter()
-            .map(|o| (o.key.value.clone(), owner(o)))
-            .collect();
-        sections.push(vec![(
-            "owners".to_owned(),
-            Node::Map {
-                entries: owners,
-                flow: false,
-            },
-        )]);
+    if !root.has(Key::Lodestar) {
+        head.push((
+            "lodestar".to_owned(),
+            Node::Scalar(Kind::Number, "1".to_owned()),
+            Comments::default(),
+        ));
     }
-    if !f.sources.is_empty() {
-        let sources = f
-            .sources
-            .iter()
-            .map(|s| (s.name.value.clone(), source(s)))
-            .collect();
-        sections.push(vec![(
-            "sources".to_owned(),
-            Node::Map {
-                entries: sources,
-                flow: false,
-            },
-        )]);
-    }
-    match f.north_stars.as_slice() {
-        [] => {}
-        [one] => sections.push(vec![("north_star".to_owned(), metric(one))]),
-        many => sections.push(vec![(
-            "north_star".to_owned(),
-            Node::Seq {
-                items: many.iter().map(metric).collect(),
-                flow: false,
-            },
-        )]),
-    }
-    for (key, metrics) in [("inputs", &f.inputs), ("guardrails", &f.guardrails)] {
-        if !metrics.is_empty() {
-            let items = metrics.iter().map(metric).collect();
-            sections.push(vec![(key.to_owned(), Node::Seq { items, flow: false })]);
+    for key in Place::File.keys() {
+        for field in root.fields_of(key) {
+            let entry = field_entry(field);
+            if key.shape().is_scalar() {
+                head.push(entry);
+            } else {
+                sections.push(vec![entry]);
+            }
         }
     }
+    sections.insert(0, head);
     let mut out = String::new();
     for section in sections.into_iter().filter(|s| !s.is_empty()) {
         if !out.is_empty() {
             out.push('\n');
         }
-        for (key, node) in &section {
-            entry(&mut out, 0, &key_text(key), node);
+        for (key, node, comments) in &section {
+            entry(&mut out, 0, &key_text(key), node, comments);
         }
+    }
+    for line in &f.end.before {
+        out.push_str(line);
+        out.push('\n');
     }
     out
 }
 
-fn owner(o: &ast::Owner) -> Node {
-    MapBuilder::new()
-        .opt("name", o.name.as_ref(), text)
-        .opt("email", o.email.as_ref(), text)
-        .opt("slack", o.slack.as_ref(), text)
-        .build(true)
+/// A map of the tree: its keys in catalogue order (keys of other places, which only an invalid
+/// tree has, after them in the order written).
+fn map(n: &ast::Node) -> Node {
+    let mut entries = Vec::new();
+    for key in n.place.keys() {
+        entries.extend(n.fields_of(key).map(field_entry));
+    }
+    entries.extend(
+        n.fields
+            .iter()
+            .filter(|f| f.key.place() != n.place)
+            .map(field_entry),
+    );
+    let mut node = Node::Map {
+        entries,
+        flow: false,
+    };
+    let flow = n.place.flow() && !node.has_comments();
+    if let Node::Map { flow: f, .. } = &mut node {
+        *f = flow;
+    }
+    node
 }
 
-fn source(s: &ast::Source) -> Node {
-    let mut m = MapBuilder::new();
-    m.opt("description", s.description.as_ref(), text)
-        .opt("table", s.table.as_ref(), text)
-        .opt("sql", s.sql.as_ref(), text)
-        .opt("time", s.time.as_ref(), text);
-    if let Some(cols) = &s.columns {
-        let node = if cols.iter().any(|c| c.data_type.is_some()) {
-            let entries = cols
+/// `key: value` with its comments.
+fn field_entry(field: &ast::Field) -> (String, Node, Comments) {
+    let key = field.key;
+    let mut comments = field.comments.clone();
+    // One map written as a list of one (the DSL's only `north star`): its comments go to the key.
+    if let (Shape::One(_), Value::List(items)) = (key.shape(), &field.value) {
+        if let [one] = items.as_slice() {
+            comments = comments.merge(&one.comments);
+        }
+    }
+    (key.name().to_owned(), value(key, &field.value), comments)
+}
+
+/// The value of `key`, by its shape.
+fn value(key: Key, v: &Value) -> Node {
+    let shape = key.shape();
+    match v {
+        Value::Scalar(s) => scalar(shape, &s.value),
+        Value::Map(n) => map(n),
+        Value::List(items) => {
+            // One North Star is a map; a list of them is kept so that LS001 can say why.
+            if let (Shape::One(_), [one]) = (shape, items.as_slice()) {
+                if let Value::Map(n) = &one.value {
+                    return map(n);
+                }
+            }
+            let items = items
                 .iter()
-                .map(|c| {
-                    let ty = match &c.data_type {
-                        Some(t) => text(t),
+                .map(|i| (value(key, &i.value), i.comments.clone()))
+                .collect();
+            Node::Seq {
+                items,
+                flow: shape == Shape::Columns,
+            }
+        }
+        Value::Named(entries) => {
+            let untyped = shape == Shape::Columns && entries.iter().all(|e| e.value.is_none());
+            if untyped {
+                let items = entries
+                    .iter()
+                    .map(|e| {
+                        (
+                            Node::Scalar(Kind::Text, e.name.value.clone()),
+                            e.comments.clone(),
+                        )
+                    })
+                    .collect();
+                return Node::Seq { items, flow: true };
+            }
+            let entries = entries
+                .iter()
+                .map(|e| {
+                    let node = match &e.value {
+                        Some(v) => value(key, v),
                         None => Node::Scalar(Kind::Null, String::new()),
                     };
-                    (c.name.value.clone(), ty)
+                    (e.name.value.clone(), node, e.comments.clone())
                 })
                 .collect();
             Node::Map {
                 entries,
                 flow: false,
             }
-        } else {
-            Node::Seq {
-                items: cols.iter().map(|c| text(&c.name)).collect(),
-                flow: true,
-            }
-        };
-        m.put("columns", node);
-    }
-    if !s.dimensions.is_empty() {
-        let entries = s
-            .dimensions
-            .iter()
-            .map(|d| (d.name.value.clone(), text(&d.expr)))
-            .collect();
-        m.put(
-            "dimensions",
-            Node::Map {
-                entries,
-                flow: false,
-            },
-        );
-    }
-    m.build(false)
-}
-
-fn measure(m: &ast::Measure) -> Node {
-    MapBuilder::new()
-        .opt("source", m.source.as_ref(), text)
-        .opt("agg", m.agg.as_ref(), text)
-        .opt("expr", m.expr.as_ref(), text)
-        .opt("p", m.p.as_ref(), number)
-        .opt("filter", m.filter.as_ref(), text)
-        .opt("having", m.having.as_ref(), text)
-        .build(true)
-}
-
-fn operand(o: &ast::Operand) -> Node {
-    match o {
-        ast::Operand::Measure(m) => measure(m),
-        ast::Operand::Metric(name) => text(name),
+        }
     }
 }
 
-fn metric(m: &ast::Metric) -> Node {
-    let mut b = MapBuilder::new();
-    b.put("name", text(&m.name))
-        .opt("label", m.label.as_ref(), text)
-        .opt("description", m.description.as_ref(), text)
-        .opt("owner", m.owner.as_ref(), text)
-        .opt("type", m.metric_type.as_ref(), text)
-        .opt("grain", m.grain.as_ref(), text)
-        .opt("window", m.window.as_ref(), |w| {
-            Node::Scalar(Kind::Text, super::lode::window(&w.value))
-        });
-    for c in &m.compute {
-        match c {
-            ast::Compute::Measure(ms) => b.put("measure", measure(ms)),
-            ast::Compute::Ratio {
-                numerator,
-                denominator,
-                ..
-            } => {
-                let mut r = MapBuilder::new();
-                if let Some(n) = numerator {
-                    r.put("numerator", operand(n));
-                }
-                if let Some(d) = denominator {
-                    r.put("denominator", operand(d));
-                }
-                b.put("ratio", r.build(false))
-            }
-            ast::Compute::Derived(expr) => b.put("derived", text(expr)),
-        };
+fn scalar(shape: Shape, s: &str) -> Node {
+    match shape {
+        Shape::Version | Shape::Number | Shape::Fraction => {
+            Node::Scalar(Kind::Number, s.to_owned())
+        }
+        Shape::Date => Node::Scalar(Kind::Date, s.to_owned()),
+        Shape::Days => Node::Scalar(Kind::Text, super::lode::window(s)),
+        _ => Node::Scalar(Kind::Text, s.to_owned()),
     }
-    if let Some(t) = &m.threshold {
-        b.put(
-            "threshold",
-            MapBuilder::new()
-                .opt("min", t.min.as_ref(), number)
-                .opt("max", t.max.as_ref(), number)
-                .build(true),
-        );
-    }
-    if !m.targets.is_empty() {
-        let items = m
-            .targets
-            .iter()
-            .map(|t| {
-                MapBuilder::new()
-                    .opt("by", t.by.as_ref(), date)
-                    .opt("value", t.value.as_ref(), number)
-                    .build(true)
-            })
-            .collect();
-        b.put("targets", Node::Seq { items, flow: false });
-    }
-    if let Some(r) = &m.review {
-        b.put(
-            "review",
-            MapBuilder::new()
-                .opt("cadence", r.cadence.as_ref(), text)
-                .opt("last_reviewed", r.last_reviewed.as_ref(), date)
-                .build(true),
-        );
-    }
-    if !m.allow.is_empty() {
-        let items = m
-            .allow
-            .iter()
-            .map(|a| {
-                MapBuilder::new()
-                    .put("code", text(&a.code))
-                    .opt("reason", a.reason.as_ref(), text)
-                    .build(true)
-            })
-            .collect();
-        b.put("allow", Node::Seq { items, flow: false });
-    }
-    b.build(false)
 }
 
 /// A map key: plain when safe, else double-quoted.
@@ -305,12 +201,12 @@ fn flow(node: &Node) -> Option<String> {
         Node::Map { entries, .. } => {
             let parts: Option<Vec<String>> = entries
                 .iter()
-                .map(|(k, v)| Some(format!("{}: {}", key_text(k), flow(v)?)))
+                .map(|(k, v, _)| Some(format!("{}: {}", key_text(k), flow(v)?)))
                 .collect();
             Some(format!("{{ {} }}", parts?.join(", ")))
         }
         Node::Seq { items, .. } => {
-            let parts: Option<Vec<String>> = items.iter().map(flow).collect();
+            let parts: Option<Vec<String>> = items.iter().map(|(n, _)| flow(n)).collect();
             Some(format!("[{}]", parts?.join(", ")))
         }
     }
@@ -325,15 +221,37 @@ fn flow_fits(node: &Node, indent: usize, prefix: &str) -> Option<String> {
     };
     let empty = matches!(node, Node::Map { entries, .. } if entries.is_empty())
         || matches!(node, Node::Seq { items, .. } if items.is_empty());
-    if !wants {
+    if !wants || node.has_comments() {
         return None;
     }
     let text = flow(node)?;
     (empty || indent + prefix.chars().count() + 1 + text.chars().count() <= WIDTH).then_some(text)
 }
 
-/// Prints `key: value` at `indent`, the value in block style where needed.
-fn entry(out: &mut String, indent: usize, key: &str, node: &Node) {
+/// Prints the comment lines above an element at `indent`; returns where the element starts.
+fn before(out: &mut String, indent: usize, comments: &Comments) -> usize {
+    for line in &comments.before {
+        out.push_str(&format!("{}{line}\n", " ".repeat(indent)));
+    }
+    out.len()
+}
+
+/// Adds the comment at the end of an element's line to the first line printed from `start`.
+fn after(out: &mut String, start: usize, comments: &Comments) {
+    if let Some(c) = &comments.after {
+        let end = out[start..].find('\n').map_or(out.len(), |i| start + i);
+        out.insert_str(end, &format!("  {c}"));
+    }
+}
+
+/// Prints `key: value` at `indent` with its comments, the value in block style where needed.
+fn entry(out: &mut String, indent: usize, key: &str, node: &Node, comments: &Comments) {
+    let start = before(out, indent, comments);
+    entry_text(out, indent, key, node);
+    after(out, start, comments);
+}
+
+fn entry_text(out: &mut String, indent: usize, key: &str, node: &Node) {
     let pad = " ".repeat(indent);
     match node {
         Node::Scalar(kind, s) => match scalar::inline(*kind, s, false) {
@@ -379,31 +297,32 @@ fn children(out: &mut String, indent: usize, node: &Node) {
     match node {
         Node::Scalar(..) => {}
         Node::Map { entries, .. } => {
-            for (k, v) in entries {
-                entry(out, indent, &key_text(k), v);
+            for (k, v, c) in entries {
+                entry(out, indent, &key_text(k), v, c);
             }
         }
         Node::Seq { items, .. } => {
             let pad = " ".repeat(indent);
-            for item in items {
+            for (item, comments) in items {
+                let start = before(out, indent, comments);
                 match item {
                     Node::Scalar(kind, s) => {
                         let v = scalar::inline(*kind, s, false)
                             .unwrap_or_else(|| scalar::double_quoted(s));
                         out.push_str(&format!("{pad}- {v}\n"));
                     }
-                    _ => {
-                        if let Some(text) = flow_fits(item, indent, "-") {
-                            out.push_str(&format!("{pad}- {text}\n"));
-                            continue;
+                    _ => match flow_fits(item, indent, "-") {
+                        Some(text) => out.push_str(&format!("{pad}- {text}\n")),
+                        None => {
+                            // Block map (or list) item: its first line follows the dash.
+                            let mut inner = String::new();
+                            children(&mut inner, indent + 2, item);
+                            let rest = inner.strip_prefix(&format!("{pad}  ")).unwrap_or(&inner);
+                            out.push_str(&format!("{pad}- {rest}"));
                         }
-                        // Block map (or list) item: its first line follows the dash.
-                        let mut inner = String::new();
-                        children(&mut inner, indent + 2, item);
-                        let rest = inner.strip_prefix(&format!("{pad}  ")).unwrap_or(&inner);
-                        out.push_str(&format!("{pad}- {rest}"));
-                    }
+                    },
                 }
+                after(out, start, comments);
             }
         }
     }

@@ -6,15 +6,14 @@
 
 mod fragment;
 mod resolve;
-mod values;
 
 use chrono::NaiveDate;
 
 use crate::diagnostics::{FileId, Span, Spanned};
 pub use crate::syntax::ast::{Role, Str, Syntax};
+pub use crate::syntax::values::{Agg, Cadence, Game, Grain, MetricType, TypeClass};
 pub use fragment::{Fragment, FragmentError, FragmentKind, Parsed};
 pub use resolve::resolve;
-pub use values::{Agg, Cadence, Game, Grain, MetricType, TypeClass};
 
 /// Every file of a project, merged.
 #[derive(Clone, Debug, Default, PartialEq)]

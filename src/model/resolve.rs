@@ -5,10 +5,12 @@
 use chrono::NaiveDate;
 
 use super::fragment::{Fragment, FragmentKind};
-use super::values::{Agg, Cadence, Game, Grain, MetricType};
 use super::*;
 use crate::diagnostics::{Diagnostic, Spanned};
-use crate::syntax::{ast, STRUCTURE, VALUE};
+use crate::syntax::ast::{self, Node, Value};
+use crate::syntax::keys::Key;
+use crate::syntax::values::{Agg, Cadence, Game, Grain, MetricType};
+use crate::syntax::{STRUCTURE, VALUE};
 
 /// Builds the model of a project from the syntax trees of its files.
 /// `files` may be owned trees or references to them (a diff shares one file's tree between
@@ -38,24 +40,29 @@ fn resolve_file(f: &ast::File) -> (Project, Vec<Diagnostic>) {
     let mut cx = Resolver {
         diagnostics: Vec::new(),
     };
+    let root = &f.root;
     let mut project = Project::default();
     project.files.push(FileInfo {
         file: f.file,
         syntax: f.syntax,
-        version: f.version.clone(),
+        version: root.str(Key::Lodestar).cloned(),
     });
     cx.version(f);
-    for o in &f.owners {
+    for e in root.entries(Key::Owners) {
+        let o = e.value.as_ref().and_then(Value::as_node);
+        let get = |k| o.and_then(|o| o.str(k)).cloned();
         project.owners.push(Owner {
-            key: o.key.clone(),
-            name: o.name.clone(),
-            email: o.email.clone(),
-            slack: o.slack.clone(),
+            key: e.name.clone(),
+            name: get(Key::OwnerName),
+            email: get(Key::OwnerEmail),
+            slack: get(Key::OwnerSlack),
             file: f.file,
         });
     }
-    for s in &f.sources {
-        project.sources.push(cx.source(f, s));
+    for e in root.entries(Key::Sources) {
+        if let Some(Value::Map(s)) = &e.value {
+            project.sources.push(cx.source(f, &e.name, s));
+        }
     }
     if let Some(product) = cx.product(f) {
         project.products.push(product);
@@ -83,7 +90,7 @@ impl Resolver {
     }
 
     fn version(&mut self, f: &ast::File) {
-        if let Some(v) = &f.version {
+        if let Some(v) = f.root.str(Key::Lodestar) {
             if v.value.trim() != "1" {
                 self.push(
                     Diagnostic::error(
@@ -130,8 +137,8 @@ impl Resolver {
         }
     }
 
-    fn source(&mut self, f: &ast::File, s: &ast::Source) -> Source {
-        let relation = match (&s.table, &s.sql) {
+    fn source(&mut self, f: &ast::File, name: &Str, s: &Node) -> Source {
+        let relation = match (s.str(Key::SourceTable), s.str(Key::SourceSql)) {
             (Some(t), None) => Some(Relation::Table(self.table_name(t))),
             (None, Some(q)) => Some(Relation::Sql(Fragment::parse(
                 q.clone(),
@@ -139,7 +146,7 @@ impl Resolver {
             ))),
             (Some(t), Some(q)) => {
                 self.push(
-                    Diagnostic::error(STRUCTURE, format!("source `{}` has both `table` and `sql`", s.name.value))
+                    Diagnostic::error(STRUCTURE, format!("source `{}` has both `table` and `sql`", name.value))
                         .label(q.span, "`sql` given here")
                         .label(t.span, "`table` given here")
                         .help("a source reads one relation: keep `table`, or move it into the SELECT of `sql`"),
@@ -150,40 +157,53 @@ impl Resolver {
                 self.push(
                     Diagnostic::error(
                         STRUCTURE,
-                        format!("source `{}` has neither `table` nor `sql`", s.name.value),
+                        format!("source `{}` has neither `table` nor `sql`", name.value),
                     )
-                    .label(s.name.span, "no relation")
+                    .label(name.span, "no relation")
                     .help("give the source a `table: schema.name` or a `sql: select ...`"),
                 );
                 None
             }
         };
-        if s.time.is_none() {
+        if !s.has(Key::SourceTime) {
             self.push(
-                Diagnostic::error(STRUCTURE, format!("source `{}` has no `time` column", s.name.value))
-                    .label(s.name.span, "no time column")
+                Diagnostic::error(STRUCTURE, format!("source `{}` has no `time` column", name.value))
+                    .label(name.span, "no time column")
                     .help("name the timestamp column that places a row in a period, e.g. `time: created_at`"),
             );
         }
-        Source {
-            name: s.name.clone(),
-            description: s.description.clone(),
-            relation,
-            time: s.time.clone(),
-            columns: s.columns.as_ref().map(|cols| {
-                cols.iter()
-                    .map(|c| Column {
-                        name: c.name.clone(),
-                        data_type: c.data_type.clone(),
-                    })
-                    .collect()
-            }),
-            dimensions: s
-                .dimensions
+        let columns = s.field(Key::Columns).map(|c| match &c.value {
+            Value::List(items) => items
                 .iter()
-                .map(|d| Dimension {
-                    name: d.name.clone(),
-                    expr: Fragment::parse(d.expr.clone(), FragmentKind::Expr),
+                .filter_map(|i| i.value.as_str())
+                .map(|n| Column {
+                    name: n.clone(),
+                    data_type: None,
+                })
+                .collect(),
+            Value::Named(entries) => entries
+                .iter()
+                .map(|e| Column {
+                    name: e.name.clone(),
+                    data_type: e.value.as_ref().and_then(Value::as_str).cloned(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        });
+        Source {
+            name: name.clone(),
+            description: s.str(Key::SourceDescription).cloned(),
+            relation,
+            time: s.str(Key::SourceTime).cloned(),
+            columns,
+            dimensions: s
+                .entries(Key::Dimensions)
+                .filter_map(|d| {
+                    let expr = d.value.as_ref()?.as_str()?;
+                    Some(Dimension {
+                        name: d.name.clone(),
+                        expr: Fragment::parse(expr.clone(), FragmentKind::Expr),
+                    })
                 })
                 .collect(),
             file: f.file,
@@ -210,14 +230,16 @@ impl Resolver {
     }
 
     fn product(&mut self, f: &ast::File) -> Option<Product> {
-        let Some(name) = &f.product else {
-            if let Some(m) = f.metrics().next() {
+        let root = &f.root;
+        let Some(name) = root.str(Key::Product) else {
+            if let Some((_, m)) = f.metrics().next() {
+                let at = m.str(Key::MetricName).map_or(m.span, |n| n.span);
                 self.push(
                     Diagnostic::error(
                         STRUCTURE,
                         "metrics are declared but the file names no product",
                     )
-                    .label(m.name.span, "this metric belongs to no product")
+                    .label(at, "this metric belongs to no product")
                     .help(match f.syntax {
                         Syntax::Yaml => "add `product: <name>` at the top of the file",
                         Syntax::Lode => "add `product <name>` after `lodestar 1`",
@@ -226,17 +248,19 @@ impl Resolver {
             }
             return None;
         };
-        let game = f.game.as_ref().and_then(|g| match Game::parse(&g.value) {
-            Some(v) => Some(Spanned::new(v, g.span)),
-            None => {
-                self.push(invalid(g, "game", Game::NAMES));
-                None
-            }
-        });
-        let metrics = f.metrics().map(|m| self.metric(m)).collect();
+        let game = root
+            .str(Key::Game)
+            .and_then(|g| match Game::parse(&g.value) {
+                Some(v) => Some(Spanned::new(v, g.span)),
+                None => {
+                    self.push(invalid(g, "game", Game::NAMES));
+                    None
+                }
+            });
+        let metrics = f.metrics().map(|(role, m)| self.metric(role, m)).collect();
         Some(Product {
             name: name.clone(),
-            description: f.description.clone(),
+            description: root.str(Key::ProductDescription).cloned(),
             game,
             file: f.file,
             syntax: f.syntax,
@@ -244,10 +268,21 @@ impl Resolver {
         })
     }
 
-    fn metric(&mut self, m: &ast::Metric) -> Metric {
+    fn metric(&mut self, role: Role, m: &Node) -> Metric {
+        let name = match m.str(Key::MetricName) {
+            Some(n) => n.clone(),
+            None => {
+                let at = Span::new(m.span.file, m.span.start as usize, m.span.start as usize);
+                self.push(
+                    Diagnostic::error(STRUCTURE, format!("this {} has no `name`", role.as_str()))
+                        .label(at, "no name")
+                        .help("every metric has a snake_case `name`, unique in its product"),
+                );
+                Spanned::new(String::new(), at)
+            }
+        };
         let metric_type = m
-            .metric_type
-            .as_ref()
+            .str(Key::Type)
             .and_then(|t| match MetricType::parse(&t.value) {
                 Some(v) => Some(Spanned::new(v, t.span)),
                 None => {
@@ -255,7 +290,7 @@ impl Resolver {
                     None
                 }
             });
-        let grain = match &m.grain {
+        let grain = match m.str(Key::Grain) {
             Some(g) => match Grain::parse(&g.value) {
                 Some(v) => Spanned::new(v, g.span),
                 None => {
@@ -263,16 +298,26 @@ impl Resolver {
                     Spanned::new(Grain::Week, g.span)
                 }
             },
-            None => Spanned::new(Grain::Week, m.name.span),
+            None => Spanned::new(Grain::Week, name.span),
         };
-        let compute = match m.compute.as_slice() {
+        // The ways to compute a metric, in the order written.
+        let computes: Vec<&ast::Field> = m
+            .fields
+            .iter()
+            .filter(|f| matches!(f.key, Key::Measure | Key::Ratio | Key::Derived))
+            .collect();
+        let compute_span = |f: &ast::Field| match f.key {
+            Key::Ratio => f.span,
+            _ => f.value.span().unwrap_or(f.span),
+        };
+        let compute = match computes.as_slice() {
             [] => {
                 self.push(
                     Diagnostic::error(
                         STRUCTURE,
-                        format!("metric `{}` has no definition", m.name.value),
+                        format!("metric `{}` has no definition", name.value),
                     )
-                    .label(m.name.span, "nothing to compute")
+                    .label(name.span, "nothing to compute")
                     .help("give it exactly one of `measure`, `ratio` or `derived`"),
                 );
                 None
@@ -282,19 +327,28 @@ impl Resolver {
                 self.push(
                     Diagnostic::error(
                         STRUCTURE,
-                        format!("metric `{}` is defined more than once", m.name.value),
+                        format!("metric `{}` is defined more than once", name.value),
                     )
                     .label(
-                        second.span(),
-                        format!("a second definition ({})", second.kind()),
+                        compute_span(second),
+                        format!("a second definition ({})", second.key.name()),
                     )
-                    .label(first.span(), format!("first definition ({})", first.kind()))
+                    .label(
+                        compute_span(first),
+                        format!("first definition ({})", first.key.name()),
+                    )
                     .help("a metric has exactly one of `measure`, `ratio` or `derived`"),
                 );
                 None
             }
         };
-        let window = m.window.as_ref().and_then(|w| self.window(w));
+        // A window is written on the measure, or on the metric.
+        let written = m
+            .nodes(Key::Measure)
+            .filter_map(|ms| ms.str(Key::Window))
+            .chain(m.str(Key::MetricWindow))
+            .next();
+        let window = written.and_then(|w| self.window(w));
         if let (Some(w), Some(c)) = (&window, &compute) {
             if !matches!(c, Compute::Measure(_)) {
                 self.push(
@@ -304,28 +358,27 @@ impl Resolver {
                 );
             }
         }
-        let threshold = m.threshold.as_ref().map(|t| Threshold {
+        let threshold = m.map(Key::Threshold).map(|t| Threshold {
             span: t.span,
-            min: t.min.as_ref().and_then(|v| self.number(v, "`min`")),
-            max: t.max.as_ref().and_then(|v| self.number(v, "`max`")),
+            min: t.str(Key::Min).and_then(|v| self.number(v, "`min`")),
+            max: t.str(Key::Max).and_then(|v| self.number(v, "`max`")),
         });
         let targets = m
-            .targets
-            .iter()
+            .nodes(Key::Targets)
             .filter_map(|t| {
                 let missing = |what: &str| {
                     Diagnostic::error(STRUCTURE, format!("a target has no `{what}`"))
                         .label(t.span, format!("no `{what}`"))
                         .help("a target is a value and a date: `{ by: 2026-12-31, value: 120000 }`")
                 };
-                let by = match &t.by {
+                let by = match t.str(Key::TargetBy) {
                     Some(b) => self.date(b, "a target's `by`"),
                     None => {
                         self.push(missing("by"));
                         None
                     }
                 };
-                let value = match &t.value {
+                let value = match t.str(Key::TargetValue) {
                     Some(v) => self.number(v, "a target's `value`"),
                     None => {
                         self.push(missing("value"));
@@ -339,11 +392,10 @@ impl Resolver {
                 })
             })
             .collect();
-        let review = m.review.as_ref().map(|r| Review {
+        let review = m.map(Key::Review).map(|r| Review {
             span: r.span,
             cadence: r
-                .cadence
-                .as_ref()
+                .str(Key::Cadence)
                 .and_then(|c| match Cadence::parse(&c.value) {
                     Some(v) => Some(Spanned::new(v, c.span)),
                     None => {
@@ -352,34 +404,40 @@ impl Resolver {
                     }
                 }),
             last_reviewed: r
-                .last_reviewed
-                .as_ref()
+                .str(Key::LastReviewed)
                 .and_then(|d| self.date(d, "`last_reviewed`")),
         });
+        let mut allow = Vec::new();
+        for a in m.nodes(Key::Allow) {
+            match a.str(Key::AllowCode) {
+                Some(code) => allow.push(Allow {
+                    span: a.span,
+                    code: code.clone(),
+                    reason: a.str(Key::AllowReason).cloned(),
+                }),
+                None => self.push(
+                    Diagnostic::error(STRUCTURE, "an `allow` entry has no `code`")
+                        .label(a.span, "no code")
+                        .help("write `- { code: LS103, reason: \"why this is fine\" }`"),
+                ),
+            }
+        }
         Metric {
-            role: m.role,
+            role,
             span: m.span,
-            name: m.name.clone(),
-            label: m.label.clone(),
-            description: m.description.clone(),
-            owner: m.owner.clone(),
+            name,
+            label: m.str(Key::Label).cloned(),
+            description: m.str(Key::MetricDescription).cloned(),
+            owner: m.str(Key::Owner).cloned(),
             metric_type,
             grain,
-            grain_written: m.grain.is_some(),
+            grain_written: m.has(Key::Grain),
             compute,
             window,
             threshold,
             targets,
             review,
-            allow: m
-                .allow
-                .iter()
-                .map(|a| Allow {
-                    span: a.span,
-                    code: a.code.clone(),
-                    reason: a.reason.clone(),
-                })
-                .collect(),
+            allow,
         }
     }
 
@@ -405,49 +463,59 @@ impl Resolver {
         }
     }
 
-    fn compute(&mut self, c: &ast::Compute) -> Option<Compute> {
-        match c {
-            ast::Compute::Measure(m) => self.measure(m).map(Compute::Measure),
-            ast::Compute::Ratio {
-                span,
-                numerator,
-                denominator,
-            } => {
-                let mut operand = |o: &Option<ast::Operand>, what: &str| match o {
-                    Some(ast::Operand::Metric(n)) => Some(Operand::Metric(n.clone())),
-                    Some(ast::Operand::Measure(m)) => self.measure(m).map(Operand::Measure),
-                    None => {
+    fn compute(&mut self, c: &ast::Field) -> Option<Compute> {
+        match (c.key, &c.value) {
+            (Key::Measure, Value::Map(m)) => self.measure(m).map(Compute::Measure),
+            (Key::Ratio, Value::Map(r)) => {
+                let span = c.span;
+                let mut operand = |key: Key, what: &str| match r.field(key).map(|f| &f.value) {
+                    Some(Value::Scalar(n)) => Some(Operand::Metric(n.clone())),
+                    Some(Value::Map(m)) => {
+                        if let Some(w) = m.str(Key::Window) {
+                            self.push(
+                                Diagnostic::error(STRUCTURE, "`window` applies to a measure only")
+                                    .label(w.span, "window on a ratio or derived metric")
+                                    .help(
+                                        "put the window on the measures the metric is built from",
+                                    ),
+                            );
+                        }
+                        self.measure(m).map(Operand::Measure)
+                    }
+                    _ => {
                         self.push(
                             Diagnostic::error(STRUCTURE, format!("the ratio has no {what}"))
-                                .label(*span, format!("no {what}"))
+                                .label(span, format!("no {what}"))
                                 .help("a ratio has a `numerator` and a `denominator`, each a measure or a metric name"),
                         );
                         None
                     }
                 };
-                let numerator = operand(numerator, "numerator");
-                let denominator = operand(denominator, "denominator");
+                let numerator = operand(Key::Numerator, "numerator");
+                let denominator = operand(Key::Denominator, "denominator");
                 Some(Compute::Ratio {
-                    span: *span,
+                    span,
                     numerator: numerator?,
                     denominator: denominator?,
                 })
             }
-            ast::Compute::Derived(text) => {
+            (Key::Derived, Value::Scalar(text)) => {
                 let expr = Fragment::parse(text.clone(), FragmentKind::Derived);
                 let refs = derived_refs(&expr);
                 Some(Compute::Derived { expr, refs })
             }
+            _ => None,
         }
     }
 
-    fn measure(&mut self, m: &ast::Measure) -> Option<Measure> {
+    fn measure(&mut self, m: &Node) -> Option<Measure> {
+        let span = m.span;
         let missing = |what: &str, help: &str| {
             Diagnostic::error(STRUCTURE, format!("the measure has no `{what}`"))
-                .label(m.span, format!("no `{what}`"))
+                .label(span, format!("no `{what}`"))
                 .help(help.to_owned())
         };
-        let source = match &m.source {
+        let source = match m.str(Key::MeasureSource) {
             Some(s) => Some(s.clone()),
             None => {
                 self.push(missing(
@@ -457,7 +525,8 @@ impl Resolver {
                 None
             }
         };
-        let p = match &m.p {
+        let written_p = m.str(Key::MeasureP);
+        let p = match written_p {
             Some(p) => match self.number(p, "`p`") {
                 Some(v) if (0.0..=1.0).contains(&v.value) => Some(v.value),
                 Some(v) => {
@@ -475,10 +544,10 @@ impl Resolver {
             },
             None => None,
         };
-        let agg = match &m.agg {
+        let agg = match m.str(Key::MeasureAgg) {
             Some(a) => match Agg::parse(&a.value, p) {
                 Some(Agg::Percentile(f)) if f.is_nan() => {
-                    if m.p.is_none() {
+                    if written_p.is_none() {
                         self.push(
                             Diagnostic::error(STRUCTURE, "`percentile` needs `p`")
                                 .label(a.span, "which percentile?")
@@ -488,7 +557,7 @@ impl Resolver {
                     None
                 }
                 Some(v) => {
-                    if let (Some(pv), false) = (&m.p, matches!(v, Agg::Percentile(_))) {
+                    if let (Some(pv), false) = (written_p, matches!(v, Agg::Percentile(_))) {
                         self.push(
                             Diagnostic::error(
                                 STRUCTURE,
@@ -510,12 +579,10 @@ impl Resolver {
                 None
             }
         };
-        let expr = m
-            .expr
-            .as_ref()
-            .map(|e| Fragment::parse(e.clone(), FragmentKind::Expr));
+        let written_expr = m.str(Key::MeasureExpr);
+        let expr = written_expr.map(|e| Fragment::parse(e.clone(), FragmentKind::Expr));
         if let Some(a) = &agg {
-            match (a.value, &m.expr) {
+            match (a.value, written_expr) {
                 (Agg::Count, Some(e)) => self.push(
                     Diagnostic::error(STRUCTURE, "`count` counts rows and takes no `expr`")
                         .label(e.span, "not used by count")
@@ -531,17 +598,15 @@ impl Resolver {
             }
         }
         Some(Measure {
-            span: m.span,
+            span,
             source: source?,
             agg: agg?,
             expr,
             filter: m
-                .filter
-                .as_ref()
+                .str(Key::Filter)
                 .map(|f| Fragment::parse(f.clone(), FragmentKind::Filter)),
             having: m
-                .having
-                .as_ref()
+                .str(Key::Having)
                 .map(|h| Fragment::parse(h.clone(), FragmentKind::Having)),
         })
     }

@@ -6,6 +6,8 @@
 pub mod ast;
 mod dsl;
 pub mod keys;
+pub mod trivia;
+pub mod values;
 mod yaml;
 
 use crate::diagnostics::{Diagnostic, FileId, Span};
@@ -61,10 +63,14 @@ pub fn parse(file: FileId, syntax: Syntax, text: &str) -> (Option<ast::File>, Ve
             });
         return (None, vec![d]);
     }
-    match syntax {
+    let (mut tree, diagnostics) = match syntax {
         Syntax::Yaml => yaml::parse(file, text),
         Syntax::Lode => dsl::parse(file, text),
+    };
+    if let Some(tree) = &mut tree {
+        trivia::attach(tree, text, trivia::header(text).len());
     }
+    (tree, diagnostics)
 }
 
 /// Quick check used when walking a directory: does this YAML text declare itself a spec?

@@ -8,14 +8,16 @@ pub static INFO: RuleInfo = RuleInfo {
     code: "LS008",
     name: "names",
     default: Severity::Error,
-    summary: "names are snake_case and unique; YAML keys are not duplicated",
+    summary: "names are snake_case and unique",
     doc: r#"## What it checks
 * Names of products, metrics, owners, sources and dimensions are snake_case: a lowercase
   letter, then lowercase letters, digits and `_` (`^[a-z][a-z0-9_]*$`).
 * Metric names are unique in their product; product, owner and source names are unique in the
   project, across all its files (both declarations are shown); dimension names are unique in
   their source.
-* A YAML mapping does not repeat a key (reported by the YAML reader under the same code).
+* A YAML mapping that repeats a key is not this rule: it is LS902, an error of the file's
+  structure that configuration cannot turn off (the DSL reports a statement given twice the
+  same way).
 
 ## Why it matters
 Names become SQL identifiers, file names (`<product>/<metric>.sql`) and scorecard columns in
@@ -278,14 +280,17 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_yaml_keys_are_ls008() {
+    fn duplicate_yaml_keys_are_structure_errors_that_configuration_cannot_silence() {
         let spec = VALID_YAML.edit(
             "  supply: { name: Host supply }",
             "  supply: { name: Host supply }\n  supply: { name: Again }",
         );
-        assert!(findings_in(&[("spec.yaml", &spec)])
-            .iter()
-            .any(|f| f.code == "LS008"));
+        let got = findings_in(&[
+            ("spec.yaml", &spec),
+            ("lodestar.toml", "[rules]\nLS008 = \"off\"\n"),
+        ]);
+        assert!(got.iter().any(|f| f.code == "LS902"), "{got:?}");
+        assert!(got.iter().all(|f| f.code != "LS008"), "{got:?}");
     }
 
     #[test]

@@ -1,42 +1,16 @@
 //! Pest pairs → [`ast::File`]. Every value keeps the byte span of the text it came from; SQL
 //! fragments keep their text exactly as written so that positions inside them stay right.
+//!
+//! The statements a block may hold come from the key catalogue; a statement of a scalar key
+//! that has no grammar rule of its own (`word value`) is read here from the catalogue alone.
 
 use pest::iterators::Pair;
 
 use super::Rule;
 use crate::diagnostics::{Diagnostic, FileId, Span, Spanned};
-use crate::syntax::ast::{self, Str, Syntax};
-use crate::syntax::keys::unknown_key_help;
+use crate::syntax::ast::{self, Comments, Entry, Item, Node, Str, Syntax, Value};
+use crate::syntax::keys::{unknown_key_help, Key, Place};
 use crate::syntax::STRUCTURE;
-
-/// The top-level statements, for suggestions.
-const TOP_STATEMENTS: &[&str] = &[
-    "lodestar",
-    "product",
-    "game",
-    "owner",
-    "source",
-    "north star",
-    "input",
-    "guardrail",
-];
-const SOURCE_STATEMENTS: &[&str] = &["description", "columns", "dimension"];
-const METRIC_STATEMENTS: &[&str] = &[
-    "description",
-    "label",
-    "owner",
-    "type",
-    "grain",
-    "measure",
-    "numerator",
-    "denominator",
-    "derived",
-    "window",
-    "threshold",
-    "target",
-    "review",
-    "allow",
-];
 
 pub(super) fn file(file: FileId, root: Pair<'_, Rule>) -> (Option<ast::File>, Vec<Diagnostic>) {
     let mut b = Builder {
@@ -44,39 +18,105 @@ pub(super) fn file(file: FileId, root: Pair<'_, Rule>) -> (Option<ast::File>, Ve
         diagnostics: Vec::new(),
     };
     let mut tree = ast::File::empty(file, Syntax::Lode);
+    tree.root.span = b.span(&root);
+    let top = &mut tree.root;
     for p in root.into_inner() {
+        let span = b.span(&p);
         match p.as_rule() {
             Rule::version_stmt => {
                 let v = b.last_str(p);
-                b.once(&mut tree.version, v, "lodestar", "the file");
+                b.once(top, Key::Lodestar, span, v, "lodestar", "the file");
             }
             Rule::product_stmt => {
                 for c in p.into_inner() {
                     match c.as_rule() {
                         Rule::product_name => {
                             let name = b.str(&c);
-                            b.once(&mut tree.product, name, "product", "the file");
+                            b.once(top, Key::Product, span, name, "product", "the file");
                         }
-                        Rule::string => tree.description = Some(b.string(c)),
+                        Rule::string => {
+                            let d = b.string(c);
+                            top.fields.retain(|f| f.key != Key::ProductDescription);
+                            top.push_str(Key::ProductDescription, d);
+                        }
                         _ => {}
                     }
                 }
             }
             Rule::game_stmt => {
                 let g = b.last_str(p);
-                b.once(&mut tree.game, g, "game", "the file");
+                b.once(top, Key::Game, span, g, "game", "the file");
             }
-            Rule::owner_stmt => tree.owners.push(b.owner(p)),
-            Rule::source_stmt => tree.sources.push(b.source(p)),
-            Rule::north_star => tree.north_stars.push(b.metric(p, ast::Role::NorthStar)),
-            Rule::input => tree.inputs.push(b.metric(p, ast::Role::Input)),
-            Rule::guardrail => tree.guardrails.push(b.metric(p, ast::Role::Guardrail)),
-            Rule::unknown_top => b.unknown(p, "at the top of a spec", TOP_STATEMENTS),
+            Rule::owner_stmt => {
+                let (name, owner) = b.owner(p);
+                push_entry(top, Key::Owners, span, name, Value::Map(owner));
+            }
+            Rule::source_stmt => {
+                let (name, source) = b.source(p);
+                push_entry(top, Key::Sources, span, name, Value::Map(source));
+            }
+            Rule::north_star => {
+                let m = b.metric(p);
+                push_item(top, Key::NorthStar, span, Value::Map(m));
+            }
+            Rule::input => {
+                let m = b.metric(p);
+                push_item(top, Key::Inputs, span, Value::Map(m));
+            }
+            Rule::guardrail => {
+                let m = b.metric(p);
+                push_item(top, Key::Guardrails, span, Value::Map(m));
+            }
+            Rule::unknown_top => b.unknown(p, "at the top of a spec", Place::File),
             _ => {}
         }
     }
     (Some(tree), b.diagnostics)
 }
+
+/// Appends an element to the list of `key`, starting the list at `span` when there is none.
+fn push_item(node: &mut Node, key: Key, span: Span, value: Value) {
+    let item = Item {
+        span,
+        value,
+        comments: Comments::default(),
+    };
+    match node.fields.iter_mut().find(|f| f.key == key) {
+        Some(f) => {
+            f.span = f.span.to(span);
+            if let Value::List(items) = &mut f.value {
+                items.push(item);
+            }
+        }
+        None => {
+            node.push(key, span, Value::List(vec![item])).span = span;
+        }
+    }
+}
+
+/// Appends `name: value` to the map of names of `key`.
+fn push_entry(node: &mut Node, key: Key, span: Span, name: Str, value: Value) {
+    let entry = Entry {
+        name,
+        span,
+        value: Some(value),
+        comments: Comments::default(),
+    };
+    match node.fields.iter_mut().find(|f| f.key == key) {
+        Some(f) => {
+            f.span = f.span.to(span);
+            if let Value::Named(entries) = &mut f.value {
+                entries.push(entry);
+            }
+        }
+        None => {
+            node.push(key, span, Value::Named(vec![entry])).span = span;
+        }
+    }
+}
+
+/// Column names, each with its type when one is written.
+type Columns = Vec<(Str, Option<Str>)>;
 
 struct Builder {
     file: FileId,
@@ -152,412 +192,6 @@ impl Builder {
         )
     }
 
-    /// Sets a statement that may be given once; a repeat is reported and ignored.
-    fn once(&mut self, slot: &mut Option<Str>, value: Str, statement: &str, place: &str) {
-        if let Some(first) = slot {
-            let d = Diagnostic::error(
-                STRUCTURE,
-                format!("`{statement}` is given twice in {place}"),
-            )
-            .label(value.span, "given again here")
-            .label(first.span, "first given here")
-            .help(format!("keep one `{statement}` statement"));
-            self.diagnostics.push(d);
-        } else {
-            *slot = Some(value);
-        }
-    }
-
-    fn unknown(&mut self, p: Pair<'_, Rule>, place: &str, known: &[&str]) {
-        let span = self.span(&p);
-        let word = p.into_inner().next().map(|w| self.str(&w));
-        let word = word.unwrap_or_else(|| Spanned::new(String::new(), span));
-        let d = Diagnostic::error(
-            STRUCTURE,
-            format!("unknown statement `{}` {place}", word.value),
-        )
-        .label(word.span, "unknown statement")
-        .help(unknown_key_help(&word.value, known));
-        self.diagnostics.push(d);
-    }
-
-    fn owner(&mut self, p: Pair<'_, Rule>) -> ast::Owner {
-        let span = self.span(&p);
-        let mut owner = ast::Owner {
-            key: Spanned::new(String::new(), span),
-            name: None,
-            email: None,
-            slack: None,
-        };
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::owner_key => owner.key = self.str(&c),
-                Rule::string => owner.name = Some(self.string(c)),
-                Rule::email => owner.email = c.into_inner().next().map(|e| self.str(&e)),
-                Rule::slack => {
-                    owner.slack = c
-                        .into_inner()
-                        .find(|s| s.as_rule() == Rule::string)
-                        .map(|s| self.string(s))
-                }
-                _ => {}
-            }
-        }
-        owner
-    }
-
-    fn source(&mut self, p: Pair<'_, Rule>) -> ast::Source {
-        let span = self.span(&p);
-        let mut source = ast::Source {
-            name: Spanned::new(String::new(), span),
-            description: None,
-            table: None,
-            sql: None,
-            time: None,
-            columns: None,
-            dimensions: Vec::new(),
-        };
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::source_name => source.name = self.str(&c),
-                Rule::table => source.table = Some(self.str(&c)),
-                Rule::sql_query => {
-                    source.sql = c
-                        .into_inner()
-                        .find(|q| q.as_rule() == Rule::backtick)
-                        .map(|q| self.fragment(q))
-                }
-                Rule::time_column => source.time = Some(self.str(&c)),
-                Rule::source_block => self.source_block(c, &mut source),
-                _ => {}
-            }
-        }
-        source
-    }
-
-    fn source_block(&mut self, p: Pair<'_, Rule>, source: &mut ast::Source) {
-        for s in p.into_inner() {
-            match s.as_rule() {
-                Rule::description_stmt => {
-                    let d = self.string_of(s);
-                    self.once(&mut source.description, d, "description", "a source");
-                }
-                Rule::columns_stmt => {
-                    let span = self.span(&s);
-                    let columns: Vec<ast::Column> = s
-                        .into_inner()
-                        .filter(|c| c.as_rule() == Rule::column)
-                        .map(|c| {
-                            let mut parts = c.into_inner();
-                            let name = parts.next().map(|n| self.str(&n));
-                            ast::Column {
-                                name: name.unwrap_or_else(|| Spanned::new(String::new(), span)),
-                                data_type: parts.next().map(|t| self.str(&t)),
-                            }
-                        })
-                        .collect();
-                    match &mut source.columns {
-                        // Two `columns` lines read as one list.
-                        Some(existing) => existing.extend(columns),
-                        None => source.columns = Some(columns),
-                    }
-                }
-                Rule::dimension_stmt => {
-                    let mut name = None;
-                    let mut expr = None;
-                    for c in s.into_inner() {
-                        match c.as_rule() {
-                            Rule::dimension_name => name = Some(self.str(&c)),
-                            Rule::backtick | Rule::sql_text => expr = Some(self.fragment(c)),
-                            _ => {}
-                        }
-                    }
-                    if let (Some(name), Some(expr)) = (name, expr) {
-                        source.dimensions.push(ast::Dimension { name, expr });
-                    }
-                }
-                Rule::unknown_source_item => self.unknown(s, "in a source", SOURCE_STATEMENTS),
-                _ => {}
-            }
-        }
-    }
-
-    /// The string of a `keyword "string"` statement.
-    fn string_of(&self, p: Pair<'_, Rule>) -> Str {
-        let span = self.span(&p);
-        match p.into_inner().find(|c| c.as_rule() == Rule::string) {
-            Some(s) => self.string(s),
-            None => Spanned::new(String::new(), span),
-        }
-    }
-
-    fn metric(&mut self, p: Pair<'_, Rule>, role: ast::Role) -> ast::Metric {
-        let span = self.span(&p);
-        let mut m = ast::Metric {
-            role,
-            span,
-            name: Spanned::new(String::new(), span),
-            label: None,
-            description: None,
-            owner: None,
-            metric_type: None,
-            grain: None,
-            compute: Vec::new(),
-            window: None,
-            threshold: None,
-            targets: Vec::new(),
-            review: None,
-            allow: Vec::new(),
-        };
-        // Where the ratio built from `numerator` and `denominator` lines sits in `compute`.
-        let mut ratio = None;
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::metric_name => m.name = self.str(&c),
-                Rule::string => m.label = Some(self.string(c)),
-                Rule::derived_header => {
-                    if let Some(e) = c.into_inner().find(|e| e.as_rule() != Rule::equals) {
-                        m.compute.push(ast::Compute::Derived(self.fragment(e)));
-                    }
-                }
-                Rule::metric_block => {
-                    for s in c.into_inner() {
-                        self.metric_statement(s, &mut m, &mut ratio);
-                    }
-                }
-                _ => {}
-            }
-        }
-        m
-    }
-
-    fn metric_statement(
-        &mut self,
-        s: Pair<'_, Rule>,
-        m: &mut ast::Metric,
-        ratio: &mut Option<usize>,
-    ) {
-        let span = self.span(&s);
-        match s.as_rule() {
-            Rule::description_stmt => {
-                let d = self.string_of(s);
-                self.once(&mut m.description, d, "description", "a metric");
-            }
-            Rule::label_stmt => {
-                let l = self.string_of(s);
-                self.once(&mut m.label, l, "label", "a metric");
-            }
-            Rule::owner_ref => {
-                let o = self.last_str(s);
-                self.once(&mut m.owner, o, "owner", "a metric");
-            }
-            Rule::type_stmt => {
-                let t = self.last_str(s);
-                self.once(&mut m.metric_type, t, "type", "a metric");
-            }
-            Rule::grain_stmt => {
-                let g = self.last_str(s);
-                self.once(&mut m.grain, g, "grain", "a metric");
-            }
-            Rule::window_stmt => {
-                let w = self.last_str(s);
-                self.once(&mut m.window, w, "window", "a metric");
-            }
-            Rule::measure_stmt => {
-                if let Some(measure) = s.into_inner().find(|c| c.as_rule() == Rule::measure) {
-                    m.compute.push(ast::Compute::Measure(self.measure(measure)));
-                }
-            }
-            Rule::derived_stmt => {
-                if let Some(e) = s.into_inner().find(|e| e.as_rule() != Rule::kw_derived) {
-                    m.compute.push(ast::Compute::Derived(self.fragment(e)));
-                }
-            }
-            Rule::numerator_stmt | Rule::denominator_stmt => {
-                let is_numerator = s.as_rule() == Rule::numerator_stmt;
-                let operand = s.into_inner().nth(1).map(|o| self.operand(o));
-                let index = *ratio.get_or_insert_with(|| {
-                    m.compute.push(ast::Compute::Ratio {
-                        span,
-                        numerator: None,
-                        denominator: None,
-                    });
-                    m.compute.len() - 1
-                });
-                if let ast::Compute::Ratio {
-                    span: whole,
-                    numerator,
-                    denominator,
-                } = &mut m.compute[index]
-                {
-                    *whole = whole.to(span);
-                    let (slot, word) = if is_numerator {
-                        (numerator, "numerator")
-                    } else {
-                        (denominator, "denominator")
-                    };
-                    if slot.is_some() {
-                        self.diagnostics.push(
-                            Diagnostic::error(
-                                STRUCTURE,
-                                format!("`{word}` is given twice in a metric"),
-                            )
-                            .label(span, "given again here")
-                            .help(format!("a ratio has one `{word}`; keep one of these lines")),
-                        );
-                    } else {
-                        *slot = operand;
-                    }
-                }
-            }
-            Rule::threshold_stmt => {
-                let mut min = None;
-                let mut max = None;
-                for b in s.into_inner() {
-                    let bound = b.as_rule();
-                    let value = b
-                        .into_inner()
-                        .find(|n| n.as_rule() == Rule::number)
-                        .map(|n| self.str(&n));
-                    match bound {
-                        Rule::min_bound => min = value,
-                        Rule::max_bound => max = value,
-                        _ => {}
-                    }
-                }
-                match &mut m.threshold {
-                    None => m.threshold = Some(ast::Threshold { span, min, max }),
-                    // `threshold >= 1` and `threshold <= 5` on two lines read as one threshold.
-                    Some(t) => {
-                        t.span = t.span.to(span);
-                        for (slot, value, op) in [(&mut t.min, min, ">="), (&mut t.max, max, "<=")]
-                        {
-                            let Some(value) = value else { continue };
-                            if slot.is_some() {
-                                self.diagnostics.push(
-                                    Diagnostic::error(
-                                        STRUCTURE,
-                                        format!("the threshold's `{op}` bound is given twice"),
-                                    )
-                                    .label(value.span, "given again here")
-                                    .help("keep one bound of each kind: `threshold >= MIN <= MAX`"),
-                                );
-                            } else {
-                                *slot = Some(value);
-                            }
-                        }
-                    }
-                }
-            }
-            Rule::target_stmt => {
-                let mut target = ast::Target {
-                    span,
-                    by: None,
-                    value: None,
-                };
-                for c in s.into_inner() {
-                    match c.as_rule() {
-                        Rule::number => target.value = Some(self.str(&c)),
-                        Rule::date => target.by = Some(self.str(&c)),
-                        _ => {}
-                    }
-                }
-                m.targets.push(target);
-            }
-            Rule::review_stmt => {
-                let mut review = ast::Review {
-                    span,
-                    cadence: None,
-                    last_reviewed: None,
-                };
-                for c in s.into_inner() {
-                    match c.as_rule() {
-                        Rule::cadence => review.cadence = Some(self.str(&c)),
-                        Rule::date => review.last_reviewed = Some(self.str(&c)),
-                        _ => {}
-                    }
-                }
-                if m.review.is_some() {
-                    self.diagnostics.push(
-                        Diagnostic::error(STRUCTURE, "`review` is given twice in a metric")
-                            .label(span, "given again here")
-                            .help("keep one `review` statement"),
-                    );
-                } else {
-                    m.review = Some(review);
-                }
-            }
-            Rule::allow_stmt => {
-                let mut code = None;
-                let mut reason = None;
-                for c in s.into_inner() {
-                    match c.as_rule() {
-                        Rule::rule_code => code = Some(self.str(&c)),
-                        Rule::string => reason = Some(self.string(c)),
-                        _ => {}
-                    }
-                }
-                if let Some(code) = code {
-                    m.allow.push(ast::Allow { span, code, reason });
-                }
-            }
-            Rule::unknown_metric_item => self.unknown(s, "in a metric", METRIC_STATEMENTS),
-            _ => {}
-        }
-    }
-
-    fn operand(&self, p: Pair<'_, Rule>) -> ast::Operand {
-        match p.as_rule() {
-            Rule::measure => ast::Operand::Measure(self.measure(p)),
-            _ => {
-                let span = self.span(&p);
-                let name = p.into_inner().next().map(|n| self.str(&n));
-                ast::Operand::Metric(name.unwrap_or_else(|| Spanned::new(String::new(), span)))
-            }
-        }
-    }
-
-    /// `AGG(ARGS) from SOURCE [where FRAGMENT] [having FRAGMENT]`.
-    fn measure(&self, p: Pair<'_, Rule>) -> ast::Measure {
-        let mut measure = ast::Measure {
-            span: self.span(&p),
-            source: None,
-            agg: None,
-            expr: None,
-            p: None,
-            filter: None,
-            having: None,
-        };
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::agg_name => measure.agg = Some(self.str(&c)),
-                Rule::agg_args => {
-                    let agg = measure.agg.as_ref().map(|a| a.value.to_ascii_lowercase());
-                    let args = self.trimmed(c.as_span().start(), c.as_str());
-                    match agg.as_deref() {
-                        Some("count") if args.value.is_empty() || args.value == "*" => {}
-                        Some("percentile") => {
-                            let (expr, p) = self.split_last_comma(&args);
-                            measure.expr = Some(expr);
-                            measure.p = p;
-                        }
-                        _ if args.value.is_empty() => {}
-                        _ => measure.expr = Some(args),
-                    }
-                }
-                Rule::source_name => measure.source = Some(self.str(&c)),
-                Rule::where_clause => {
-                    measure.filter = c.into_inner().nth(1).map(|f| self.fragment(f));
-                }
-                Rule::having_clause => {
-                    measure.having = c.into_inner().nth(1).map(|f| self.fragment(f));
-                }
-                _ => {}
-            }
-        }
-        measure
-    }
-
     /// Splits `expr, 0.95` at its last comma outside parentheses and quotes.
     fn split_last_comma(&self, args: &Str) -> (Str, Option<Str>) {
         let text = &args.value;
@@ -583,5 +217,470 @@ impl Builder {
             ),
             None => (args.clone(), None),
         }
+    }
+
+    /// Sets a statement that may be given once; a repeat is reported and ignored.
+    fn once(
+        &mut self,
+        node: &mut Node,
+        key: Key,
+        statement_span: Span,
+        value: Str,
+        statement: &str,
+        place: &str,
+    ) {
+        if let Some(first) = node.str(key) {
+            let d = Diagnostic::error(
+                STRUCTURE,
+                format!("`{statement}` is given twice in {place}"),
+            )
+            .label(value.span, "given again here")
+            .label(first.span, "first given here")
+            .help(format!("keep one `{statement}` statement"));
+            self.diagnostics.push(d);
+        } else {
+            node.push(key, statement_span, Value::Scalar(value)).span = statement_span;
+        }
+    }
+
+    fn unknown(&mut self, p: Pair<'_, Rule>, place: &str, block: Place) {
+        let span = self.span(&p);
+        let word = p.into_inner().next().map(|w| self.str(&w));
+        let word = word.unwrap_or_else(|| Spanned::new(String::new(), span));
+        let d = Diagnostic::error(
+            STRUCTURE,
+            format!("unknown statement `{}` {place}", word.value),
+        )
+        .label(word.span, "unknown statement")
+        .help(unknown_key_help(&word.value, &block.dsl_statements()));
+        self.diagnostics.push(d);
+    }
+
+    fn owner(&mut self, p: Pair<'_, Rule>) -> (Str, Node) {
+        let span = self.span(&p);
+        let mut key = Spanned::new(String::new(), span);
+        let mut owner = Node::new(Place::Owner, span);
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::owner_key => key = self.str(&c),
+                Rule::string => {
+                    owner.push_str(Key::OwnerName, self.string(c));
+                }
+                Rule::email => {
+                    if let Some(e) = c.into_inner().next() {
+                        owner.push_str(Key::OwnerEmail, self.str(&e));
+                    }
+                }
+                Rule::slack => {
+                    if let Some(s) = c.into_inner().find(|s| s.as_rule() == Rule::string) {
+                        owner.push_str(Key::OwnerSlack, self.string(s));
+                    }
+                }
+                _ => {}
+            }
+        }
+        (key, owner)
+    }
+
+    fn source(&mut self, p: Pair<'_, Rule>) -> (Str, Node) {
+        let span = self.span(&p);
+        let mut name = Spanned::new(String::new(), span);
+        let mut source = Node::new(Place::Source, span);
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::source_name => name = self.str(&c),
+                Rule::table => {
+                    source.push_str(Key::SourceTable, self.str(&c));
+                }
+                Rule::sql_query => {
+                    if let Some(q) = c.into_inner().find(|q| q.as_rule() == Rule::backtick) {
+                        let q = self.fragment(q);
+                        source.push_str(Key::SourceSql, q);
+                    }
+                }
+                Rule::time_column => {
+                    source.push_str(Key::SourceTime, self.str(&c));
+                }
+                Rule::source_block => self.source_block(c, &mut source),
+                _ => {}
+            }
+        }
+        (name, source)
+    }
+
+    fn source_block(&mut self, p: Pair<'_, Rule>, source: &mut Node) {
+        // Every `columns` line adds to one list of names and types, kept from the first line.
+        let mut columns: Option<(Span, Columns)> = None;
+        for s in p.into_inner() {
+            let span = self.span(&s);
+            match s.as_rule() {
+                Rule::description_stmt => {
+                    let d = self.string_of(s);
+                    self.once(
+                        source,
+                        Key::SourceDescription,
+                        span,
+                        d,
+                        "description",
+                        "a source",
+                    );
+                }
+                Rule::columns_stmt => {
+                    let list = &mut columns.get_or_insert_with(|| (span, Vec::new())).1;
+                    for c in s.into_inner().filter(|c| c.as_rule() == Rule::column) {
+                        let mut parts = c.into_inner();
+                        let name = parts.next().map(|n| self.str(&n));
+                        list.push((
+                            name.unwrap_or_else(|| Spanned::new(String::new(), span)),
+                            parts.next().map(|t| self.str(&t)),
+                        ));
+                    }
+                }
+                Rule::dimension_stmt => {
+                    let mut name = None;
+                    let mut expr = None;
+                    for c in s.into_inner() {
+                        match c.as_rule() {
+                            Rule::dimension_name => name = Some(self.str(&c)),
+                            Rule::backtick | Rule::sql_text => expr = Some(self.fragment(c)),
+                            _ => {}
+                        }
+                    }
+                    if let (Some(name), Some(expr)) = (name, expr) {
+                        push_entry(source, Key::Dimensions, span, name, Value::Scalar(expr));
+                    }
+                }
+                Rule::unknown_source_item => self.unknown(s, "in a source", Place::Source),
+                _ => {}
+            }
+        }
+        if let Some((span, list)) = columns {
+            let typed = list.iter().any(|(_, t)| t.is_some());
+            let value = if typed {
+                Value::Named(
+                    list.into_iter()
+                        .map(|(name, ty)| Entry {
+                            span: ty.as_ref().map_or(name.span, |t| name.span.to(t.span)),
+                            name,
+                            value: ty.map(Value::Scalar),
+                            comments: Comments::default(),
+                        })
+                        .collect(),
+                )
+            } else {
+                Value::List(
+                    list.into_iter()
+                        .map(|(name, _)| Item {
+                            span: name.span,
+                            value: Value::Scalar(name),
+                            comments: Comments::default(),
+                        })
+                        .collect(),
+                )
+            };
+            source.push(Key::Columns, span, value).span = span;
+        }
+    }
+
+    /// The string of a `keyword "string"` statement.
+    fn string_of(&self, p: Pair<'_, Rule>) -> Str {
+        let span = self.span(&p);
+        match p.into_inner().find(|c| c.as_rule() == Rule::string) {
+            Some(s) => self.string(s),
+            None => Spanned::new(String::new(), span),
+        }
+    }
+
+    fn metric(&mut self, p: Pair<'_, Rule>) -> Node {
+        let span = self.span(&p);
+        let mut m = Node::new(Place::Metric, span);
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::metric_name => {
+                    m.push_str(Key::MetricName, self.str(&c));
+                }
+                Rule::string => {
+                    m.push_str(Key::Label, self.string(c));
+                }
+                Rule::derived_header => {
+                    if let Some(e) = c.into_inner().find(|e| e.as_rule() != Rule::equals) {
+                        m.push_str(Key::Derived, self.fragment(e));
+                    }
+                }
+                Rule::metric_block => {
+                    for s in c.into_inner() {
+                        self.metric_statement(s, &mut m);
+                    }
+                }
+                _ => {}
+            }
+        }
+        m.settle_measure_options();
+        m
+    }
+
+    /// One statement of a metric's block. Options of the measure (`window 7 days`) are set on
+    /// the metric and moved into its measure once the block is read.
+    fn metric_statement(&mut self, s: Pair<'_, Rule>, m: &mut Node) {
+        let span = self.span(&s);
+        match s.as_rule() {
+            Rule::description_stmt => {
+                let d = self.string_of(s);
+                self.once(
+                    m,
+                    Key::MetricDescription,
+                    span,
+                    d,
+                    "description",
+                    "a metric",
+                );
+            }
+            Rule::label_stmt => {
+                let l = self.string_of(s);
+                self.once(m, Key::Label, span, l, "label", "a metric");
+            }
+            Rule::owner_ref => {
+                let o = self.last_str(s);
+                self.once(m, Key::Owner, span, o, "owner", "a metric");
+            }
+            Rule::type_stmt => {
+                let t = self.last_str(s);
+                self.once(m, Key::Type, span, t, "type", "a metric");
+            }
+            Rule::grain_stmt => {
+                let g = self.last_str(s);
+                self.once(m, Key::Grain, span, g, "grain", "a metric");
+            }
+            Rule::window_stmt => {
+                let w = self.last_str(s);
+                self.once(m, Key::MetricWindow, span, w, "window", "a metric");
+            }
+            Rule::measure_stmt => {
+                if let Some(measure) = s.into_inner().find(|c| c.as_rule() == Rule::measure) {
+                    let node = self.measure(measure);
+                    m.push(Key::Measure, span, Value::Map(node)).span = span;
+                }
+            }
+            Rule::derived_stmt => {
+                if let Some(e) = s.into_inner().find(|e| e.as_rule() != Rule::kw_derived) {
+                    let e = self.fragment(e);
+                    m.push(Key::Derived, span, Value::Scalar(e)).span = span;
+                }
+            }
+            Rule::numerator_stmt | Rule::denominator_stmt => {
+                let (key, word) = if s.as_rule() == Rule::numerator_stmt {
+                    (Key::Numerator, "numerator")
+                } else {
+                    (Key::Denominator, "denominator")
+                };
+                let operand = s.into_inner().nth(1).map(|o| self.operand(o));
+                if !m.has(Key::Ratio) {
+                    m.push(Key::Ratio, span, Value::Map(Node::new(Place::Ratio, span)))
+                        .span = span;
+                }
+                let Some(field) = m.fields.iter_mut().find(|f| f.key == Key::Ratio) else {
+                    return;
+                };
+                field.span = field.span.to(span);
+                let Value::Map(ratio) = &mut field.value else {
+                    return;
+                };
+                ratio.span = ratio.span.to(span);
+                if ratio.has(key) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            STRUCTURE,
+                            format!("`{word}` is given twice in a metric"),
+                        )
+                        .label(span, "given again here")
+                        .help(format!("a ratio has one `{word}`; keep one of these lines")),
+                    );
+                } else if let Some(operand) = operand {
+                    ratio.push(key, span, operand).span = span;
+                }
+            }
+            Rule::threshold_stmt => {
+                let mut bounds = Vec::new();
+                for b in s.into_inner() {
+                    let key = match b.as_rule() {
+                        Rule::min_bound => Key::Min,
+                        Rule::max_bound => Key::Max,
+                        _ => continue,
+                    };
+                    let value = b.into_inner().find(|n| n.as_rule() == Rule::number);
+                    if let Some(v) = value {
+                        bounds.push((key, self.str(&v)));
+                    }
+                }
+                if !m.has(Key::Threshold) {
+                    m.push(
+                        Key::Threshold,
+                        span,
+                        Value::Map(Node::new(Place::Threshold, span)),
+                    )
+                    .span = span;
+                }
+                let Some(field) = m.fields.iter_mut().find(|f| f.key == Key::Threshold) else {
+                    return;
+                };
+                field.span = field.span.to(span);
+                let Value::Map(t) = &mut field.value else {
+                    return;
+                };
+                // `threshold >= 1` and `threshold <= 5` on two lines read as one threshold.
+                t.span = t.span.to(span);
+                for (key, value) in bounds {
+                    if t.has(key) {
+                        let op = if key == Key::Min { ">=" } else { "<=" };
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                STRUCTURE,
+                                format!("the threshold's `{op}` bound is given twice"),
+                            )
+                            .label(value.span, "given again here")
+                            .help("keep one bound of each kind: `threshold >= MIN <= MAX`"),
+                        );
+                    } else {
+                        t.push_str(key, value);
+                    }
+                }
+            }
+            Rule::target_stmt => {
+                let mut target = Node::new(Place::Target, span);
+                for c in s.into_inner() {
+                    match c.as_rule() {
+                        Rule::number => {
+                            target.push_str(Key::TargetValue, self.str(&c));
+                        }
+                        Rule::date => {
+                            target.push_str(Key::TargetBy, self.str(&c));
+                        }
+                        _ => {}
+                    }
+                }
+                push_item(m, Key::Targets, span, Value::Map(target));
+            }
+            Rule::review_stmt => {
+                let mut review = Node::new(Place::Review, span);
+                for c in s.into_inner() {
+                    match c.as_rule() {
+                        Rule::cadence => {
+                            review.push_str(Key::Cadence, self.str(&c));
+                        }
+                        Rule::date => {
+                            review.push_str(Key::LastReviewed, self.str(&c));
+                        }
+                        _ => {}
+                    }
+                }
+                if m.has(Key::Review) {
+                    self.diagnostics.push(
+                        Diagnostic::error(STRUCTURE, "`review` is given twice in a metric")
+                            .label(span, "given again here")
+                            .help("keep one `review` statement"),
+                    );
+                } else {
+                    m.push(Key::Review, span, Value::Map(review)).span = span;
+                }
+            }
+            Rule::allow_stmt => {
+                let mut allow = Node::new(Place::Allow, span);
+                for c in s.into_inner() {
+                    match c.as_rule() {
+                        Rule::rule_code => {
+                            allow.push_str(Key::AllowCode, self.str(&c));
+                        }
+                        Rule::string => {
+                            allow.push_str(Key::AllowReason, self.string(c));
+                        }
+                        _ => {}
+                    }
+                }
+                if allow.has(Key::AllowCode) {
+                    push_item(m, Key::Allow, span, Value::Map(allow));
+                }
+            }
+            Rule::unknown_metric_item => self.simple_statement(s, m),
+            _ => {}
+        }
+    }
+
+    /// `word value` for a scalar key of the catalogue that has no grammar rule of its own;
+    /// any other word is an unknown statement.
+    fn simple_statement(&mut self, s: Pair<'_, Rule>, m: &mut Node) {
+        let span = self.span(&s);
+        let mut parts = s.clone().into_inner();
+        let word = parts.next().map(|w| self.str(&w));
+        let key = word
+            .as_ref()
+            .and_then(|w| Place::Metric.dsl_key(&w.value))
+            .filter(|k| k.shape().is_scalar());
+        let (Some(word), Some(key)) = (word, key) else {
+            return self.unknown(s, "in a metric", Place::Metric);
+        };
+        let value = match parts.next() {
+            Some(v) => self.trimmed(v.as_span().start(), v.as_str()),
+            // A statement without a value sets a flag.
+            None => Spanned::new("true".to_owned(), word.span),
+        };
+        let word = key.dsl_word();
+        self.once(m, key, span, value, word, "a metric");
+    }
+
+    fn operand(&self, p: Pair<'_, Rule>) -> Value {
+        match p.as_rule() {
+            Rule::measure => Value::Map(self.measure(p)),
+            _ => {
+                let span = self.span(&p);
+                let name = p.into_inner().next().map(|n| self.str(&n));
+                Value::Scalar(name.unwrap_or_else(|| Spanned::new(String::new(), span)))
+            }
+        }
+    }
+
+    /// `AGG(ARGS) from SOURCE [where FRAGMENT] [having FRAGMENT]`.
+    fn measure(&self, p: Pair<'_, Rule>) -> Node {
+        let mut measure = Node::new(Place::Measure, self.span(&p));
+        let mut agg_name: Option<String> = None;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::agg_name => {
+                    agg_name = Some(c.as_str().to_ascii_lowercase());
+                    measure.push_str(Key::MeasureAgg, self.str(&c));
+                }
+                Rule::agg_args => {
+                    let args = self.trimmed(c.as_span().start(), c.as_str());
+                    match agg_name.as_deref() {
+                        Some("count") if args.value.is_empty() || args.value == "*" => {}
+                        Some("percentile") => {
+                            let (expr, p) = self.split_last_comma(&args);
+                            measure.push_str(Key::MeasureExpr, expr);
+                            if let Some(p) = p {
+                                measure.push_str(Key::MeasureP, p);
+                            }
+                        }
+                        _ if args.value.is_empty() => {}
+                        _ => {
+                            measure.push_str(Key::MeasureExpr, args);
+                        }
+                    }
+                }
+                Rule::source_name => {
+                    measure.push_str(Key::MeasureSource, self.str(&c));
+                }
+                Rule::where_clause => {
+                    if let Some(f) = c.into_inner().nth(1) {
+                        measure.push_str(Key::Filter, self.fragment(f));
+                    }
+                }
+                Rule::having_clause => {
+                    if let Some(h) = c.into_inner().nth(1) {
+                        measure.push_str(Key::Having, self.fragment(h));
+                    }
+                }
+                _ => {}
+            }
+        }
+        measure
     }
 }
