@@ -36,7 +36,7 @@ fn only_error(text: &str) -> (&'static str, String, String, (usize, usize)) {
     let span = d.primary_span().expect("a span");
     let at = SourceFile::new("spec.lode", text).line_col(span.start as usize);
     (
-        d.code,
+        d.code.as_str(),
         d.message.clone(),
         d.help.clone().unwrap_or_default(),
         at,

@@ -73,7 +73,11 @@ fn model(syntax: Syntax, text: &str) -> (Project, Vec<&'static str>) {
     for product in &mut p.products {
         product.syntax = Syntax::Yaml;
     }
-    let mut codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.code).collect();
+    let mut codes: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     codes.sort();
     (p, codes)
 }
@@ -188,7 +192,7 @@ fn printable(path: &Path) -> Option<(Syntax, String, ast::File)> {
     let (tree, diagnostics) = parse(syntax, &text);
     let structural = diagnostics
         .iter()
-        .any(|d| d.is_error() && matches!(d.code, "LS901" | "LS902"));
+        .any(|d| d.is_error() && matches!(d.code.as_str(), "LS901" | "LS902"));
     if structural {
         return None;
     }

@@ -109,12 +109,13 @@ fn rules_as_json_list_the_registry() {
     assert_eq!(out.status.code(), Some(0));
     let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
     let codes: Vec<&str> = rules.iter().map(|r| r["code"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = lodestar::lint::ALL_INFO.iter().map(|i| i.code).collect();
+    let all = lodestar::diagnostics::Code::ALL;
+    let expected: Vec<&str> = all.iter().map(|i| i.as_str()).collect();
     assert_eq!(codes, expected);
-    for (r, i) in rules.iter().zip(lodestar::lint::ALL_INFO) {
-        assert_eq!(r["name"], i.name);
-        assert_eq!(r["summary"], i.summary);
-        assert_eq!(r["configurable"], i.configurable);
+    for (r, i) in rules.iter().zip(all) {
+        assert_eq!(r["name"], i.name());
+        assert_eq!(r["summary"], i.summary());
+        assert_eq!(r["configurable"], i.configurable());
         assert!(
             r["doc"].as_str().unwrap().contains("## What it checks"),
             "{r}"

@@ -375,7 +375,7 @@ fn injection_corpus_ends_in_ls006_or_a_quoted_name() {
             .diagnostics
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| d.code)
+            .map(|d| d.code.as_str())
             .collect();
         if *must_be_ls006 {
             assert!(

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::common::{print, Exit, Failure};
-use crate::lint::{info, RuleInfo, ALL_INFO};
+use crate::diagnostics::Code;
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
@@ -35,16 +35,16 @@ pub fn rules(args: &RulesArgs) -> Result<Exit, Failure> {
 
 /// Every rule as JSON, in code order; `default` is `"error"` for rules that cannot be set.
 fn rules_json() -> String {
-    let rules: Vec<serde_json::Value> = ALL_INFO
+    let rules: Vec<serde_json::Value> = Code::ALL
         .iter()
         .map(|i| {
             serde_json::json!({
-                "code": i.code,
-                "name": i.name,
-                "default": i.default.as_str(),
-                "configurable": i.configurable,
-                "summary": i.summary,
-                "doc": i.doc.trim_end(),
+                "code": i.as_str(),
+                "name": i.name(),
+                "default": i.default_severity().as_str(),
+                "configurable": i.configurable(),
+                "summary": i.summary(),
+                "doc": i.doc().trim_end(),
             })
         })
         .collect();
@@ -54,7 +54,7 @@ fn rules_json() -> String {
 }
 
 pub fn explain(args: &ExplainArgs) -> Result<Exit, Failure> {
-    match info(&args.code) {
+    match Code::find(&args.code) {
         Some(rule) => {
             print(&explanation(rule));
             Ok(Exit::Clean)
@@ -63,9 +63,9 @@ pub fn explain(args: &ExplainArgs) -> Result<Exit, Failure> {
     }
 }
 
-fn default_of(rule: &RuleInfo) -> &'static str {
-    if rule.configurable {
-        rule.default.as_str()
+fn default_of(rule: Code) -> &'static str {
+    if rule.configurable() {
+        rule.default_severity().as_str()
     } else {
         "always error"
     }
@@ -73,23 +73,23 @@ fn default_of(rule: &RuleInfo) -> &'static str {
 
 /// One line per code: code, name, default severity, summary.
 fn rules_table() -> String {
-    let name_width = ALL_INFO.iter().map(|i| i.name.len()).max().unwrap_or(0);
-    let default_width = ALL_INFO
+    let name_width = Code::ALL.iter().map(|i| i.name().len()).max().unwrap_or(0);
+    let default_width = Code::ALL
         .iter()
-        .map(|i| default_of(i).len())
+        .map(|i| default_of(*i).len())
         .max()
         .unwrap_or(0);
     let mut out = format!(
         "{:<5}  {:<name_width$}  {:<default_width$}  SUMMARY\n",
         "CODE", "NAME", "DEFAULT"
     );
-    for i in ALL_INFO {
+    for i in Code::ALL {
         out.push_str(&format!(
             "{:<5}  {:<name_width$}  {:<default_width$}  {}\n",
-            i.code,
-            i.name,
-            default_of(i),
-            i.summary
+            i.as_str(),
+            i.name(),
+            default_of(*i),
+            i.summary()
         ));
     }
     out.push_str(
@@ -98,35 +98,36 @@ fn rules_table() -> String {
     out
 }
 
-fn explanation(rule: &RuleInfo) -> String {
-    let default = if rule.configurable {
-        format!("default: {}", rule.default)
+fn explanation(rule: Code) -> String {
+    let default = if rule.configurable() {
+        format!("default: {}", rule.default_severity())
     } else {
         "always an error".to_owned()
     };
     format!(
         "{} {} ({default})\n{}\n\n{}\n",
-        rule.code,
-        rule.name,
-        rule.summary,
-        rule.doc.trim_end()
+        rule.as_str(),
+        rule.name(),
+        rule.summary(),
+        rule.doc().trim_end()
     )
 }
 
 fn unknown(code: &str) -> Failure {
     let key = code.trim();
     // `did_you_mean` compares in lowercase.
-    let lower: Vec<String> = ALL_INFO
+    let lower: Vec<String> = Code::ALL
         .iter()
-        .flat_map(|i| [i.code.to_ascii_lowercase(), i.name.to_owned()])
+        .flat_map(|i| [i.as_str().to_ascii_lowercase(), i.name().to_owned()])
         .collect();
     let candidates: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let guess = crate::syntax::did_you_mean(key, &candidates).and_then(info);
+    let guess = crate::syntax::did_you_mean(key, &candidates).and_then(Code::find);
     let failure = Failure::new(format!("`{key}` is not a rule code or name"));
     match guess {
         Some(g) => failure.help(format!(
             "did you mean {} ({})? `lodestar rules` lists every code",
-            g.code, g.name
+            g.as_str(),
+            g.name()
         )),
         None => failure.help("`lodestar rules` lists every code"),
     }
@@ -139,12 +140,15 @@ mod tests {
     #[test]
     fn table_lists_every_code_with_its_default() {
         let t = rules_table();
-        for i in ALL_INFO {
+        for i in Code::ALL {
             let line = t
                 .lines()
-                .find(|l| l.starts_with(i.code))
-                .unwrap_or_else(|| panic!("{} missing", i.code));
-            assert!(line.contains(i.name) && line.contains(i.summary), "{line}");
+                .find(|l| l.starts_with(i.as_str()))
+                .unwrap_or_else(|| panic!("{} missing", i.as_str()));
+            assert!(
+                line.contains(i.name()) && line.contains(i.summary()),
+                "{line}"
+            );
         }
         assert!(t
             .lines()
@@ -156,13 +160,13 @@ mod tests {
 
     #[test]
     fn explanation_prints_the_doc() {
-        let e = explanation(info("vanity-name").unwrap());
+        let e = explanation(Code::find("vanity-name").unwrap());
         assert!(
             e.starts_with("LS103 vanity-name (default: warning)\n"),
             "{e}"
         );
         assert!(e.contains("## Why it matters"));
-        assert!(explanation(info("ls901").unwrap()).contains("(always an error)"));
+        assert!(explanation(Code::find("ls901").unwrap()).contains("(always an error)"));
     }
 
     #[test]

@@ -125,7 +125,7 @@ impl Baseline {
             .map(|d| {
                 let (file, fingerprint) = fingerprint(ws, d);
                 Known {
-                    code: d.code.to_owned(),
+                    code: d.code.to_string(),
                     file,
                     message: d.message.clone(),
                     fingerprint,
@@ -206,12 +206,13 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Code;
 
     fn ws_with(text: &str) -> (Workspace, Vec<Diagnostic>) {
         let ws = crate::project::in_memory(&[("shop.yaml", text)]);
         let start = text.find("growht").unwrap();
         let span = crate::diagnostics::Span::new(ws.specs[0].id, start, start + 6);
-        let d = Diagnostic::error("LS004", "unknown owner").label(span, "");
+        let d = Diagnostic::error(Code::OwnerDeclared, "unknown owner").label(span, "");
         (ws, vec![d.clone(), d])
     }
 
@@ -228,7 +229,7 @@ mod tests {
     fn fingerprints_differ_by_code_and_text() {
         let (ws, found) = ws_with("owner: growht\n");
         let mut other = found[0].clone();
-        other.code = "LS005";
+        other.code = Code::ReferencesResolve;
         assert_ne!(fingerprint(&ws, &found[0]).1, fingerprint(&ws, &other).1);
         assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);

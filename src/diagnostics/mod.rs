@@ -2,10 +2,12 @@
 //! gives spans their line and column. Renderers (human, concise, json, github, sarif) live in
 //! [`render`] and turn diagnostics into text; only the CLI prints that text.
 
+mod codes;
 mod files;
 pub mod render;
 mod span;
 
+pub use codes::{Code, Default as CodeDefault};
 pub use files::{Files, SourceFile};
 pub use span::{FileId, Span, Spanned};
 
@@ -43,7 +45,7 @@ pub struct Label {
 /// A finding: a stable code, a severity, a message, labelled spans, help and a note.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     /// The first label is the primary location; further labels may point into other files.
@@ -53,7 +55,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -64,7 +66,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -111,7 +113,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
         let ka = a.primary_span().map(|s| (s.file, s.start, s.end));
         let kb = b.primary_span().map(|s| (s.file, s.start, s.end));
         ka.cmp(&kb)
-            .then(a.code.cmp(b.code))
+            .then(a.code.cmp(&b.code))
             .then(a.message.cmp(&b.message))
     });
 }

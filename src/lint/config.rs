@@ -10,28 +10,27 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::registry::{info, RuleInfo, ALL_INFO};
-use crate::diagnostics::{Diagnostic, FileId, Severity, Span};
+use crate::diagnostics::{Code, Diagnostic, FileId, Severity, Span};
 
 /// The code of every error about `lodestar.toml`.
-pub const CONFIG: &str = "LS905";
+pub const CONFIG: Code = Code::Config;
 
-/// A level set in configuration.
+/// The level a rule is set to in `lodestar.toml`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
+pub enum RuleLevel {
     Error,
     Warning,
     Off,
 }
 
-impl Level {
+impl RuleLevel {
     const NAMES: &'static [&'static str] = &["error", "warning", "off"];
 
-    fn parse(s: &str) -> Option<Level> {
+    fn parse(s: &str) -> Option<RuleLevel> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "error" | "deny" => Some(Level::Error),
-            "warning" | "warn" => Some(Level::Warning),
-            "off" | "allow" => Some(Level::Off),
+            "error" | "deny" => Some(RuleLevel::Error),
+            "warning" | "warn" => Some(RuleLevel::Warning),
+            "off" | "allow" => Some(RuleLevel::Off),
             _ => None,
         }
     }
@@ -40,7 +39,7 @@ impl Level {
 /// Rule levels that differ from the defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LintConfig {
-    levels: BTreeMap<&'static str, Level>,
+    levels: BTreeMap<Code, RuleLevel>,
 }
 
 #[derive(Deserialize)]
@@ -55,16 +54,16 @@ struct RawConfig {
 
 impl LintConfig {
     /// The severity a rule runs at, or `None` when it is off.
-    pub fn severity(&self, rule: &RuleInfo) -> Option<Severity> {
-        match self.levels.get(rule.code) {
-            None => Some(rule.default),
-            Some(Level::Error) => Some(Severity::Error),
-            Some(Level::Warning) => Some(Severity::Warning),
-            Some(Level::Off) => None,
+    pub fn severity(&self, rule: Code) -> Option<Severity> {
+        match self.levels.get(&rule) {
+            None => Some(rule.default_severity()),
+            Some(RuleLevel::Error) => Some(Severity::Error),
+            Some(RuleLevel::Warning) => Some(Severity::Warning),
+            Some(RuleLevel::Off) => None,
         }
     }
 
-    pub fn set(&mut self, code: &'static str, level: Level) {
+    pub fn set(&mut self, code: Code, level: RuleLevel) {
         self.levels.insert(code, level);
     }
 
@@ -91,11 +90,11 @@ impl LintConfig {
         for (key, value) in raw.rules {
             let key_span = Span::new(file, key.span().start, key.span().end);
             let value_span = Span::new(file, value.span().start, value.span().end);
-            let Some(rule) = info(key.get_ref()) else {
-                let names: Vec<&str> = ALL_INFO
+            let Some(rule) = Code::find(key.get_ref()) else {
+                let names: Vec<&str> = Code::ALL
                     .iter()
-                    .filter(|i| i.configurable)
-                    .flat_map(|i| [i.code, i.name])
+                    .filter(|i| i.configurable())
+                    .flat_map(|i| [i.as_str(), i.name()])
                     .collect();
                 let guess = crate::syntax::did_you_mean(key.get_ref(), &names);
                 errors.push(
@@ -110,22 +109,22 @@ impl LintConfig {
                 );
                 continue;
             };
-            if !rule.configurable {
+            if !rule.configurable() {
                 errors.push(
-                    Diagnostic::error(CONFIG, format!("`{}` cannot be configured", rule.code))
+                    Diagnostic::error(CONFIG, format!("`{rule}` cannot be configured"))
                         .label(key_span, "always an error")
                         .help("this code means a file could not be read; fix the file instead"),
                 );
                 continue;
             }
-            match Level::parse(value.get_ref()) {
-                Some(level) => config.set(rule.code, level),
+            match RuleLevel::parse(value.get_ref()) {
+                Some(level) => config.set(rule, level),
                 None => {
-                    let guess = crate::syntax::did_you_mean(value.get_ref(), Level::NAMES);
+                    let guess = crate::syntax::did_you_mean(value.get_ref(), RuleLevel::NAMES);
                     errors.push(
                         Diagnostic::error(
                             CONFIG,
-                            format!("`{}` is not a level for {}", value.get_ref(), rule.code),
+                            format!("`{}` is not a level for {rule}", value.get_ref()),
                         )
                         .label(value_span, "unknown level")
                         .help(match guess {

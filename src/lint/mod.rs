@@ -1,6 +1,7 @@
-//! Rules over the resolved model. Each rule is a file in [`rules`] carrying its code, name,
-//! default severity, documentation and check; [`registry`] lists them all. Entry point:
-//! [`check`].
+//! Rules over the resolved model. Each rule is a file in [`rules`] carrying its check, its
+//! documentation and its pass/fail cases; its code, name and default level are a row of the
+//! code table ([`crate::diagnostics::Code`]), and [`registry`] pairs each code with its rule.
+//! Entry point: [`check`].
 
 mod config;
 pub mod registry;
@@ -10,18 +11,18 @@ pub(crate) mod testing;
 
 use chrono::NaiveDate;
 
-pub use config::{Level, LintConfig};
-pub use registry::{info, registry, RuleInfo, ALL_INFO};
+pub use config::{LintConfig, RuleLevel};
+pub use registry::{registry, rule};
 
-use crate::diagnostics::{Diagnostic, Severity, Span};
+use crate::diagnostics::{Code, Diagnostic, Severity, Span};
 use crate::model::{Metric, Project};
 
 /// A `allow:` entry that names no rule, or gives no reason.
-pub const ALLOW: &str = "LS906";
+pub const ALLOW: Code = Code::AllowNeedsReason;
 
-/// A rule: static information plus a check over the model.
+/// A rule: the code it reports and a check over the model.
 pub trait Rule: Sync {
-    fn info(&self) -> &'static RuleInfo;
+    fn code(&self) -> Code;
     fn check(&self, cx: &mut Context<'_>);
 }
 
@@ -30,9 +31,15 @@ pub struct Context<'a> {
     pub project: &'a Project,
     /// Today's date, for rules about schedules (LS106). Passed in: the core reads no clock.
     pub today: NaiveDate,
-    code: &'static str,
+    pub config: &'a LintConfig,
+    /// The findings of the rules that ran before this one that an `allow` silenced, by the
+    /// metric's span and the rule's code (rules run in code order; LS108 reads these).
+    pub silenced: &'a [(Span, Code)],
+    code: Code,
     severity: Severity,
     found: Vec<Diagnostic>,
+    /// The metrics (by span) whose `allow` silenced a finding of this rule.
+    silenced_here: Vec<Span>,
 }
 
 impl<'a> Context<'a> {
@@ -58,11 +65,8 @@ impl<'a> Context<'a> {
         span: Span,
         label: impl Into<String>,
     ) -> Option<&mut Diagnostic> {
-        if metric
-            .allow
-            .iter()
-            .any(|a| a.code.value.eq_ignore_ascii_case(self.code) && a.reason.is_some())
-        {
+        if metric.allow.iter().any(|a| a.silences(self.code)) {
+            self.silenced_here.push(metric.span);
             return None;
         }
         Some(self.report(message, span, label))
@@ -116,52 +120,65 @@ impl<T: Annotate> Annotate for Option<&mut T> {
     }
 }
 
-/// Runs every rule that is not off, at its configured severity, and checks `allow` entries.
+/// Runs every rule that is not off, at its configured severity, in code order, and checks
+/// `allow` entries.
 pub fn check(project: &Project, config: &LintConfig, today: NaiveDate) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut silenced: Vec<(Span, Code)> = Vec::new();
     for rule in registry() {
-        let info = rule.info();
-        let Some(severity) = config.severity(info) else {
+        let code = rule.code();
+        let Some(severity) = config.severity(code) else {
             continue;
         };
         let mut cx = Context {
             project,
             today,
-            code: info.code,
+            config,
+            silenced: &silenced,
+            code,
             severity,
             found: Vec::new(),
+            silenced_here: Vec::new(),
         };
         rule.check(&mut cx);
         out.append(&mut cx.found);
+        let here = std::mem::take(&mut cx.silenced_here);
+        silenced.extend(here.into_iter().map(|s| (s, code)));
     }
     out.extend(check_allows(project));
     out
 }
 
+/// `allow` entries that name no rule or give no reason (LS906, which no configuration changes).
 fn check_allows(project: &Project) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for metric in project.products.iter().flat_map(|p| &p.metrics) {
         for a in &metric.allow {
-            let code = a.code.value.trim().to_ascii_uppercase();
-            if info(&code).is_none_or(|i| !i.configurable) {
-                let codes: Vec<&str> = ALL_INFO
+            let written = a.code.value.trim();
+            let code = Code::find(written).filter(|c| c.configurable());
+            let Some(code) = code else {
+                let candidates: Vec<String> = Code::ALL
                     .iter()
-                    .filter(|i| i.configurable)
-                    .map(|i| i.code)
+                    .filter(|c| c.configurable())
+                    .flat_map(|c| [c.as_str().to_ascii_lowercase(), c.name().to_owned()])
                     .collect();
+                let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
                 let mut d = Diagnostic::error(
                     ALLOW,
                     format!("`allow` names `{}`, which is not a rule", a.code.value),
                 )
                 .label(a.code.span, "unknown rule");
-                d = match crate::syntax::did_you_mean(&code, &codes) {
+                d = match crate::syntax::did_you_mean(written, &candidates).and_then(Code::find) {
                     Some(s) => d.help(format!(
-                        "did you mean `{s}`? `lodestar rules` lists the rules"
+                        "did you mean `{s}` ({})? `lodestar rules` lists the rules",
+                        s.name()
                     )),
-                    None => d.help("`lodestar rules` lists the rule codes"),
+                    None => d.help("`lodestar rules` lists the rule codes and names"),
                 };
                 out.push(d);
-            } else if a.reason.as_ref().is_none_or(|r| r.value.trim().is_empty()) {
+                continue;
+            };
+            if a.reason.as_ref().is_none_or(|r| r.value.trim().is_empty()) {
                 out.push(
                     Diagnostic::error(ALLOW, format!("`allow: {}` needs a reason", a.code.value))
                         .label(a.span, "no reason given")

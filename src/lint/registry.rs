@@ -1,80 +1,44 @@
-//! The one table from code to rule, plus the codes of errors that are not rules (the file
-//! could not be read or understood) so that `lodestar explain` covers every code we emit.
+//! Which rule checks each code. The codes themselves (name, default level, summary, doc) are
+//! one table in [`crate::diagnostics::Code`]; this match pairs each code with the rule that
+//! emits it, and is exhaustive, so a new code cannot be added without saying whether a rule
+//! checks it.
 
-use super::rules;
+use super::rules::*;
 use super::Rule;
-use crate::diagnostics::Severity;
+use crate::diagnostics::Code;
 
-/// What a rule is: code, name, default severity and documentation.
-#[derive(Debug)]
-pub struct RuleInfo {
-    pub code: &'static str,
-    /// kebab-case name, also accepted in `lodestar.toml`.
-    pub name: &'static str,
-    pub default: Severity,
-    /// One line: what the rule checks.
-    pub summary: &'static str,
-    /// Markdown with the sections "What it checks", "Why it matters", "Example" and
-    /// "Configuration".
-    pub doc: &'static str,
-    /// Whether `lodestar.toml` and `allow:` may change it. Errors that mean the spec could not be
-    /// read are not configurable.
-    pub configurable: bool,
+/// The rule that checks `code`; `None` for codes that are not rules (the file could not be read
+/// or understood).
+pub fn rule(code: Code) -> Option<&'static dyn Rule> {
+    Some(match code {
+        Code::OneNorthStar => &ls001_one_north_star::OneNorthStar,
+        Code::GuardrailRequired => &ls002_guardrail_required::GuardrailRequired,
+        Code::VanityType => &ls003_vanity_type::VanityType,
+        Code::OwnerDeclared => &ls004_owner_declared::OwnerDeclared,
+        Code::ReferencesResolve => &ls005_references_resolve::ReferencesResolve,
+        Code::SqlFragment => &ls006_sql_fragment::SqlFragment,
+        Code::GuardrailThreshold => &ls007_threshold::GuardrailThreshold,
+        Code::Names => &ls008_names::Names,
+        Code::RevenueNorthStar => &ls101_revenue_north_star::RevenueNorthStar,
+        Code::SlowGrain => &ls102_slow_grain::SlowGrain,
+        Code::VanityName => &ls103_vanity_name::VanityName,
+        Code::AttentionProxy => &ls104_attention_proxy::AttentionProxy,
+        Code::TooManyMetrics => &ls105_too_many_metrics::TooManyMetrics,
+        Code::Review => &ls106_review::Review,
+        Code::Description => &ls107_description::Description,
+        Code::UnusedAllow => &ls108_unused_allow::UnusedAllow,
+        Code::Syntax
+        | Code::Structure
+        | Code::InvalidValue
+        | Code::Unreadable
+        | Code::Config
+        | Code::AllowNeedsReason => return None,
+    })
 }
 
 /// Every rule, in code order.
-pub fn registry() -> &'static [&'static dyn Rule] {
-    &[
-        &rules::ls001_one_north_star::Rule,
-        &rules::ls002_guardrail_required::Rule,
-        &rules::ls003_vanity_type::Rule,
-        &rules::ls004_owner_declared::Rule,
-        &rules::ls005_references_resolve::Rule,
-        &rules::ls006_sql_fragment::Rule,
-        &rules::ls007_threshold::Rule,
-        &rules::ls008_names::Rule,
-        &rules::ls101_revenue_north_star::Rule,
-        &rules::ls102_slow_grain::Rule,
-        &rules::ls103_vanity_name::Rule,
-        &rules::ls104_attention_proxy::Rule,
-        &rules::ls105_too_many_metrics::Rule,
-        &rules::ls106_review::Rule,
-        &rules::ls107_description::Rule,
-    ]
-}
-
-/// Every code lodestar emits: the rules, then the errors that are not rules.
-pub static ALL_INFO: &[&RuleInfo] = &[
-    &rules::ls001_one_north_star::INFO,
-    &rules::ls002_guardrail_required::INFO,
-    &rules::ls003_vanity_type::INFO,
-    &rules::ls004_owner_declared::INFO,
-    &rules::ls005_references_resolve::INFO,
-    &rules::ls006_sql_fragment::INFO,
-    &rules::ls007_threshold::INFO,
-    &rules::ls008_names::INFO,
-    &rules::ls101_revenue_north_star::INFO,
-    &rules::ls102_slow_grain::INFO,
-    &rules::ls103_vanity_name::INFO,
-    &rules::ls104_attention_proxy::INFO,
-    &rules::ls105_too_many_metrics::INFO,
-    &rules::ls106_review::INFO,
-    &rules::ls107_description::INFO,
-    &rules::errors::SYNTAX,
-    &rules::errors::STRUCTURE,
-    &rules::errors::VALUE,
-    &rules::errors::UNREADABLE,
-    &rules::errors::CONFIG,
-    &rules::errors::ALLOW,
-];
-
-/// Looks a code (`LS001`) or a rule name (`one-north-star`) up, case-insensitively.
-pub fn info(code_or_name: &str) -> Option<&'static RuleInfo> {
-    let key = code_or_name.trim();
-    ALL_INFO
-        .iter()
-        .copied()
-        .find(|i| i.code.eq_ignore_ascii_case(key) || i.name.eq_ignore_ascii_case(key))
+pub fn registry() -> impl Iterator<Item = &'static dyn Rule> {
+    Code::ALL.iter().filter_map(|&c| rule(c))
 }
 
 /// The sections every rule's `doc` has, in order.
@@ -89,38 +53,38 @@ pub const DOC_SECTIONS: &[&str] = &[
 pub fn rules_markdown() -> String {
     let mut out = String::from(
         "# Rules\n\n\
-         <!-- Generated from src/lint/registry.rs; do not edit. Regenerate with\n     \
+         <!-- Generated from src/diagnostics/codes.rs; do not edit. Regenerate with\n     \
          UPDATE_DOCS=1 cargo test --no-default-features rules_doc -->\n\n\
          Severities are set per rule in `lodestar.toml` (`[rules]`, by code or name: `error`, \
          `warning` or `off`); a metric may silence a rule for itself with `allow: [{ code, reason }]`. \
          `lodestar explain CODE` prints the same text.\n\n\
          | code | name | default | summary |\n|---|---|---|---|\n",
     );
-    for i in ALL_INFO {
-        let default = if i.configurable {
-            i.default.as_str()
+    for &i in Code::ALL {
+        let default = if i.configurable() {
+            i.default_severity().as_str()
         } else {
             "error (always)"
         };
         out.push_str(&format!(
             "| [{}](#{}) | `{}` | {} | {} |\n",
-            i.code,
-            i.code.to_ascii_lowercase(),
-            i.name,
+            i,
+            i.as_str().to_ascii_lowercase(),
+            i.name(),
             default,
-            i.summary.replace('|', "\\|")
+            i.summary().replace('|', "\\|")
         ));
     }
-    for i in ALL_INFO {
-        out.push_str(&format!("\n## {}\n\n`{}` · default: ", i.code, i.name));
-        out.push_str(if i.configurable {
-            i.default.as_str()
+    for &i in Code::ALL {
+        out.push_str(&format!("\n## {}\n\n`{}` · default: ", i, i.name()));
+        out.push_str(if i.configurable() {
+            i.default_severity().as_str()
         } else {
             "error, cannot be configured"
         });
-        out.push_str(&format!("\n\n{}\n\n", i.summary));
+        out.push_str(&format!("\n\n{}\n\n", i.summary()));
         // The doc's own sections become level-3 headings under the rule's heading.
-        for line in i.doc.trim_end().lines() {
+        for line in i.doc().trim_end().lines() {
             match line.strip_prefix("## ") {
                 Some(h) => out.push_str(&format!("### {h}")),
                 None => out.push_str(line),
@@ -138,12 +102,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_rule_file_is_registered() {
+    fn every_rule_file_is_registered_under_its_own_code() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/lint/rules");
-        let registered: HashSet<String> = registry()
-            .iter()
-            .map(|r| r.info().code.to_owned())
-            .collect();
         let mut files = 0;
         for entry in std::fs::read_dir(dir).expect("rules directory") {
             let name = entry
@@ -159,86 +119,82 @@ mod tests {
                 continue;
             }
             files += 1;
-            let code = format!("LS{digits}");
-            assert!(
-                registered.contains(&code),
-                "src/lint/rules/{name} is not listed in registry()"
-            );
-            assert!(
-                ALL_INFO.iter().any(|i| i.code == code),
-                "src/lint/rules/{name} is not listed in ALL_INFO"
+            let code = Code::find(&format!("LS{digits}"))
+                .unwrap_or_else(|| panic!("src/lint/rules/{name} has no row in the code table"));
+            let r = rule(code).unwrap_or_else(|| panic!("{code} has no rule in rule()"));
+            assert_eq!(
+                r.code(),
+                code,
+                "the rule registered for {code} reports another code"
             );
         }
         assert_eq!(
             files,
-            registry().len(),
-            "registry() lists a rule with no file of its own"
+            registry().count(),
+            "rule() names a rule with no file of its own"
         );
     }
 
     #[test]
-    fn rules_are_in_code_order_and_match_their_info() {
-        let codes: Vec<&str> = registry().iter().map(|r| r.info().code).collect();
-        let mut sorted = codes.clone();
-        sorted.sort();
-        assert_eq!(codes, sorted);
-        for r in registry() {
-            assert!(
-                r.info().configurable,
-                "{} is a rule, so it is configurable",
-                r.info().code
+    fn rules_are_exactly_the_configurable_codes() {
+        for &c in Code::ALL {
+            assert_eq!(
+                rule(c).is_some(),
+                c.configurable(),
+                "{c}: configurable codes are checked by a rule, the others are not"
             );
         }
     }
 
     #[test]
-    fn codes_and_names_are_unique() {
+    fn codes_and_names_are_unique_and_in_order() {
         let mut codes = HashSet::new();
         let mut names = HashSet::new();
-        for i in ALL_INFO {
-            assert!(codes.insert(i.code), "code {} appears twice", i.code);
-            assert!(names.insert(i.name), "name {} appears twice", i.name);
+        let mut last = "";
+        for &i in Code::ALL {
+            assert!(codes.insert(i.as_str()), "code {i} appears twice");
+            assert!(names.insert(i.name()), "name {} appears twice", i.name());
+            assert!(i.as_str() > last, "{i} is out of order");
+            last = i.as_str();
             assert!(
-                i.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{}: name `{}` is not kebab-case",
-                i.code,
-                i.name
+                i.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{i}: name `{}` is not kebab-case",
+                i.name()
             );
             assert!(
-                !i.summary.is_empty() && !i.summary.contains('\n'),
-                "{}: summary is one line",
-                i.code
+                !i.summary().is_empty() && !i.summary().contains('\n'),
+                "{i}: summary is one line"
             );
         }
     }
 
     #[test]
     fn every_doc_has_the_four_sections_in_order() {
-        for i in ALL_INFO {
+        for &i in Code::ALL {
             let headings: Vec<&str> = i
-                .doc
+                .doc()
                 .lines()
                 .filter_map(|l| l.strip_prefix("## "))
                 .collect();
-            assert_eq!(headings, DOC_SECTIONS, "sections of the doc of {}", i.code);
-            for section in i.doc.split("## ").skip(1) {
+            assert_eq!(headings, DOC_SECTIONS, "sections of the doc of {i}");
+            for section in i.doc().split("## ").skip(1) {
                 let body = section
                     .split_once('\n')
                     .map(|(_, b)| b.trim())
                     .unwrap_or("");
-                assert!(!body.is_empty(), "{}: an empty section in its doc", i.code);
+                assert!(!body.is_empty(), "{i}: an empty section in its doc");
             }
         }
     }
 
     #[test]
-    fn info_finds_codes_and_names_case_insensitively() {
-        assert_eq!(info("ls107").map(|i| i.code), Some("LS107"));
-        assert_eq!(info("Vanity-Name").map(|i| i.code), Some("LS103"));
-        assert!(info("LS999").is_none());
+    fn codes_are_found_by_code_or_name_case_insensitively() {
+        assert_eq!(Code::find("ls107"), Some(Code::Description));
+        assert_eq!(Code::find("Vanity-Name"), Some(Code::VanityName));
+        assert!(Code::find("LS999").is_none());
     }
 
-    /// `docs/rules.md` is generated from the registry; regenerate with
+    /// `docs/rules.md` is generated from the code table; regenerate with
     /// `UPDATE_DOCS=1 cargo test --no-default-features rules_doc`.
     #[test]
     fn rules_doc_is_up_to_date() {

@@ -98,7 +98,7 @@ pub fn findings_in(sources: &[(&str, &str)]) -> Vec<Found> {
                 })
                 .collect();
             Found {
-                code: d.code.to_owned(),
+                code: d.code.to_string(),
                 severity: d.severity,
                 labels,
                 diagnostic: d,

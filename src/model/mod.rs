@@ -67,6 +67,17 @@ pub enum Relation {
     Sql(Fragment),
 }
 
+/// Whether `parts` name a relation: one to three parts, each of letters, digits, `_`, `$` or
+/// `-` (BigQuery project names hold dashes).
+pub fn is_relation_name(parts: &[String]) -> bool {
+    (1..=3).contains(&parts.len())
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '-')
+        })
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Column {
     pub name: Str,
@@ -270,8 +281,20 @@ pub struct Review {
 pub struct Allow {
     #[educe(PartialEq(ignore))]
     pub span: Span,
+    /// A rule's code or name, as written.
     pub code: Str,
     pub reason: Option<Str>,
+}
+
+impl Allow {
+    /// Whether this entry silences `code`: it names the rule (by code or name) and says why.
+    pub fn silences(&self, code: crate::diagnostics::Code) -> bool {
+        crate::diagnostics::Code::find(&self.code.value) == Some(code)
+            && self
+                .reason
+                .as_ref()
+                .is_some_and(|r| !r.value.trim().is_empty())
+    }
 }
 
 /// Equality ignores spans: two models mean the same when their values are equal.
@@ -300,11 +323,9 @@ pub struct Metric {
 }
 
 impl Metric {
-    /// Whether the metric carries `allow: [code]`.
-    pub fn allows(&self, code: &str) -> bool {
-        self.allow
-            .iter()
-            .any(|a| a.code.value.eq_ignore_ascii_case(code))
+    /// Whether the metric carries `allow: [code]` with a reason.
+    pub fn allows(&self, code: crate::diagnostics::Code) -> bool {
+        self.allow.iter().any(|a| a.silences(code))
     }
 
     /// The label if given, else the name.

@@ -210,22 +210,9 @@ impl Resolver {
         }
     }
 
-    /// A dotted relation name: each part an identifier (letters, digits, `_`, `$`, `-`).
+    /// A dotted relation name, split into its parts (LS006 checks them).
     fn table_name(&mut self, t: &Str) -> Spanned<Vec<String>> {
         let parts: Vec<String> = t.value.trim().split('.').map(str::to_owned).collect();
-        let bad = parts.iter().any(|p| {
-            p.is_empty()
-                || !p
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '-')
-        }) || parts.len() > 3;
-        if bad {
-            self.push(
-                Diagnostic::error("LS006", format!("`{}` is not a relation name", t.value))
-                    .label(t.span, "not a dotted relation name")
-                    .help("write `schema.table` (letters, digits and `_`); for anything else use a `sql` source"),
-            );
-        }
         Spanned::new(parts, t.span)
     }
 

@@ -10,19 +10,19 @@ pub mod trivia;
 pub mod values;
 mod yaml;
 
-use crate::diagnostics::{Diagnostic, FileId, Span};
+use crate::diagnostics::{Code, Diagnostic, FileId, Span};
 
 pub use ast::Syntax;
 pub use keys::did_you_mean;
 
 /// Text that is not YAML or not the DSL, or input too large or too deeply nested to read.
-pub const SYNTAX: &str = "LS901";
+pub const SYNTAX: Code = Code::Syntax;
 /// A key or statement the spec language does not have, or a value of the wrong shape.
-pub const STRUCTURE: &str = "LS902";
+pub const STRUCTURE: Code = Code::Structure;
 /// A value that is not one of those allowed (a grain, an aggregation, a number, a date).
-pub const VALUE: &str = "LS903";
+pub const VALUE: Code = Code::InvalidValue;
 /// A file that cannot be read as text.
-pub const UNREADABLE: &str = "LS904";
+pub const UNREADABLE: Code = Code::Unreadable;
 
 /// Nesting deeper than this is refused before any recursive descent.
 pub const MAX_DEPTH: usize = 64;

@@ -16,7 +16,7 @@ pub(super) fn render(files: &Files, diagnostics: &[Diagnostic]) -> String {
             props.push(format!("endLine={}", at.end.line));
             props.push(format!("endColumn={}", at.end.column));
         }
-        props.push(format!("title={}", property(d.code)));
+        props.push(format!("title={}", property(d.code.as_str())));
         let mut message = format!("{} {}", d.code, d.message);
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");

@@ -113,7 +113,7 @@ struct Report<'a> {
 impl<'a> Report<'a> {
     fn new(files: &'a Files, d: &'a Diagnostic) -> Report<'a> {
         let mut report = Report {
-            code: Some(d.code),
+            code: Some(d.code.as_str()),
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,

@@ -103,7 +103,7 @@ pub(super) fn render(files: &Files, diagnostics: &[Diagnostic]) -> String {
                     None => (None, None),
                 };
                 JsonDiagnostic {
-                    code: d.code,
+                    code: d.code.as_str(),
                     severity: d.severity.as_str(),
                     message: &d.message,
                     help: d.help.as_deref(),

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use super::{Diagnostic, Files, Label, Location, Severity};
-use crate::lint::ALL_INFO;
+use crate::diagnostics::Code;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// `repository` (else `homepage`) from Cargo.toml; the field is left out while both are unset.
@@ -25,17 +25,17 @@ fn level(s: Severity) -> &'static str {
 }
 
 fn rules() -> Vec<Value> {
-    ALL_INFO
+    Code::ALL
         .iter()
         .map(|info| {
             json!({
-                "id": info.code,
-                "name": info.name,
-                "shortDescription": { "text": info.summary },
-                "fullDescription": { "text": info.summary },
-                "help": { "text": info.doc, "markdown": info.doc },
-                "defaultConfiguration": { "level": level(info.default) },
-                "properties": { "configurable": info.configurable },
+                "id": info.as_str(),
+                "name": info.name(),
+                "shortDescription": { "text": info.summary() },
+                "fullDescription": { "text": info.summary() },
+                "help": { "text": info.doc(), "markdown": info.doc() },
+                "defaultConfiguration": { "level": level(info.default_severity()) },
+                "properties": { "configurable": info.configurable() },
             })
         })
         .collect()
@@ -83,7 +83,7 @@ fn result(files: &Files, d: &Diagnostic) -> Value {
         "level": level(d.severity),
         "message": { "text": text },
     });
-    if let Some(index) = ALL_INFO.iter().position(|i| i.code == d.code) {
+    if let Some(index) = Code::ALL.iter().position(|i| *i == d.code) {
         result["ruleIndex"] = json!(index);
     }
     if let Some((first, rest)) = d.labels.split_first() {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{render_styled, summary, Format, Style};
-use crate::diagnostics::{Diagnostic, Files, Span};
+use crate::diagnostics::{Code, Diagnostic, Files, Span};
 
 const SPEC: &str = "lodestar: 1\nproduct: shop\nnorth_star:\n  name: orders\n  owner: growht\n  label: \"Größe, 50%: ok\"\n";
 const SHARED: &str = "owners:\n  growth: { name: Growth }\n";
@@ -19,16 +19,19 @@ fn sample() -> (Files, Vec<Diagnostic>) {
     };
     let diagnostics = vec![
         Diagnostic::error(
-            "LS004",
+            Code::OwnerDeclared,
             "metric `orders` names owner `growht`, which is not declared",
         )
         .label(at(spec, "growht", SPEC), "unknown owner")
         .label(at(shared, "growth", SHARED), "did you mean this owner?")
         .help("declare the owner, or fix the name"),
-        Diagnostic::warning("LS103", "label `Größe, 50%: ok` reads like a vanity metric")
-            .label(at(spec, "\"Größe, 50%: ok\"", SPEC), "")
-            .note("a note, over\ntwo lines"),
-        Diagnostic::error("LS905", "lodestar.toml could not be read"),
+        Diagnostic::warning(
+            Code::VanityName,
+            "label `Größe, 50%: ok` reads like a vanity metric",
+        )
+        .label(at(spec, "\"Größe, 50%: ok\"", SPEC), "")
+        .note("a note, over\ntwo lines"),
+        Diagnostic::error(Code::Config, "lodestar.toml could not be read"),
     ];
     (files, diagnostics)
 }
@@ -77,8 +80,8 @@ fn human_skips_lines_too_long_to_draw() {
     let long = format!("description: {}\n", "a".repeat(100_000));
     let mut files = Files::new();
     let id = files.add("big.yaml", long.clone());
-    let d =
-        Diagnostic::error("LS901", "too large").label(Span::new(id, 13, long.len() - 1), "here");
+    let d = Diagnostic::error(Code::Syntax, "too large")
+        .label(Span::new(id, 13, long.len() - 1), "here");
     let out = render_styled(Format::Human, &files, &[d], Style::PLAIN);
     assert!(out.len() < 1_000, "{}", &out[..1_000]);
     assert!(out.contains("at big.yaml:1:14: here"), "{out}");
@@ -88,7 +91,7 @@ fn human_skips_lines_too_long_to_draw() {
 fn human_survives_spans_past_the_end() {
     let mut files = Files::new();
     let id = files.add("a.yaml", "é");
-    let d = Diagnostic::error("LS901", "odd span").label(Span::new(id, 1, 40), "here");
+    let d = Diagnostic::error(Code::Syntax, "odd span").label(Span::new(id, 1, 40), "here");
     let out = render_styled(Format::Human, &files, &[d], Style::PLAIN);
     assert!(out.contains("odd span"), "{out}");
 }
@@ -144,13 +147,16 @@ fn sarif() {
         .collect();
     insta::assert_snapshot!(serde_json::to_string_pretty(&pinned).unwrap());
     let first = &doc["runs"][0]["tool"]["driver"]["rules"][0];
-    assert_eq!(first["id"], crate::lint::ALL_INFO[0].code);
-    assert_eq!(first["help"]["markdown"], crate::lint::ALL_INFO[0].doc);
+    assert_eq!(first["id"], crate::diagnostics::Code::ALL[0].as_str());
+    assert_eq!(
+        first["help"]["markdown"],
+        crate::diagnostics::Code::ALL[0].doc()
+    );
     assert_eq!(first["defaultConfiguration"]["level"], "error");
     assert_eq!(doc["version"], "2.1.0");
     let run = &doc["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), crate::lint::ALL_INFO.len());
+    assert_eq!(rules.len(), crate::diagnostics::Code::ALL.len());
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
     for r in results {
@@ -164,8 +170,8 @@ fn sarif() {
 
 #[test]
 fn summary_lines() {
-    let e = || Diagnostic::error("LS001", "e");
-    let w = || Diagnostic::warning("LS107", "w");
+    let e = || Diagnostic::error(Code::OneNorthStar, "e");
+    let w = || Diagnostic::warning(Code::Description, "w");
     assert_eq!(summary(&[]), "All checks passed.");
     assert_eq!(summary(&[e()]), "Found 1 error.");
     assert_eq!(summary(&[w(), w()]), "Found 2 warnings.");

@@ -1,12 +1,8 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS001",
-    name: "one-north-star",
-    default: Severity::Error,
-    summary: "a product has exactly one North Star",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS001`).
+pub const DOC: &str = r#"## What it checks
 Every product declares exactly one North Star metric: not none, not two.
 
 ## Why it matters
@@ -29,15 +25,13 @@ the others inputs.
 [rules]
 LS001 = "error"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct OneNorthStar;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for OneNorthStar {
+    fn code(&self) -> Code {
+        Code::OneNorthStar
     }
 
     fn check(&self, cx: &mut Context<'_>) {

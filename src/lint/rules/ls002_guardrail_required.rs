@@ -1,12 +1,8 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS002",
-    name: "guardrail-required",
-    default: Severity::Error,
-    summary: "a product has at least one guardrail",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS002`).
+pub const DOC: &str = r#"## What it checks
 Every product declares at least one guardrail: a metric with a `threshold` that must not be
 breached while the North Star is pushed.
 
@@ -38,15 +34,13 @@ guardrails:
 [rules]
 LS002 = "error"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct GuardrailRequired;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for GuardrailRequired {
+    fn code(&self) -> Code {
+        Code::GuardrailRequired
     }
 
     fn check(&self, cx: &mut Context<'_>) {

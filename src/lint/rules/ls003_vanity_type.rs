@@ -1,13 +1,9 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 use crate::model::{MetricType, Role};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS003",
-    name: "vanity-type",
-    default: Severity::Error,
-    summary: "no metric has a vanity type",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS003`).
+pub const DOC: &str = r#"## What it checks
 No metric declares one of the vanity types: `page_views`, `visits`, `sessions`, `downloads`,
 `installs`, `signups`, `registered_users`, `followers`, `impressions`, `clicks`.
 
@@ -35,11 +31,9 @@ A single metric may opt out with a reason:
 ```yaml
 allow: [{ code: LS003, reason: "Installs of the SDK are what our customers pay for." }]
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct VanityType;
 
 /// The value type that usually replaces a vanity one.
 fn instead(t: MetricType) -> &'static str {
@@ -58,9 +52,9 @@ fn instead(t: MetricType) -> &'static str {
     }
 }
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for VanityType {
+    fn code(&self) -> Code {
+        Code::VanityType
     }
 
     fn check(&self, cx: &mut Context<'_>) {

@@ -1,12 +1,8 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS004",
-    name: "owner-declared",
-    default: Severity::Error,
-    summary: "every metric names an owner, and the owner is declared",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS004`).
+pub const DOC: &str = r#"## What it checks
 Every metric has an `owner`, and that owner is declared under `owners:` (DSL: `owner <key> ...`)
 in some file of the project. Owners are shared by every file, so a product may name an owner
 declared in another file.
@@ -30,15 +26,13 @@ north_star:
 [rules]
 LS004 = "error"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct OwnerDeclared;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for OwnerDeclared {
+    fn code(&self) -> Code {
+        Code::OwnerDeclared
     }
 
     fn check(&self, cx: &mut Context<'_>) {

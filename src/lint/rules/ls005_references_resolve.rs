@@ -1,15 +1,12 @@
 use std::collections::HashMap;
 
-use crate::diagnostics::{Severity, Span};
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::diagnostics::Span;
+use crate::lint::{Annotate, Context};
 use crate::model::{Fragment, Metric, Product, Source, Str};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS005",
-    name: "references-resolve",
-    default: Severity::Error,
-    summary: "every reference resolves: sources, declared columns, metrics; derived metrics form no cycle",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS005`).
+pub const DOC: &str = r#"## What it checks
 Every name a spec uses is declared somewhere in the project:
 
 * the `source` of every measure is declared under `sources:` (in any file of the project);
@@ -46,15 +43,13 @@ inputs:
 [rules]
 LS005 = "error"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct ReferencesResolve;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for ReferencesResolve {
+    fn code(&self) -> Code {
+        Code::ReferencesResolve
     }
 
     fn check(&self, cx: &mut Context<'_>) {

@@ -1,13 +1,9 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 use crate::model::{Compute, Fragment, Relation};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS006",
-    name: "sql-fragment",
-    default: Severity::Error,
-    summary: "every SQL fragment is exactly one expression (or one SELECT for `sql` sources)",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS006`).
+pub const DOC: &str = r#"## What it checks
 Every piece of SQL in a spec is parsed when the spec is read:
 
 * `expr`, dimension expressions: exactly one SQL expression;
@@ -39,20 +35,31 @@ measure:
 LS006 = "error"   # error | warning | off
 ```
 Turning it off is not recommended: `compile` refuses fragments that do not parse either way.
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct SqlFragment;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for SqlFragment {
+    fn code(&self) -> Code {
+        Code::SqlFragment
     }
 
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
         for source in &project.sources {
+            if let Some(Relation::Table(t)) = &source.relation {
+                if !crate::model::is_relation_name(&t.value) {
+                    cx.report(
+                        format!("`{}` is not a relation name", t.value.join(".")),
+                        t.span,
+                        "not a dotted relation name",
+                    )
+                    .with_help(
+                        "write `schema.table` (letters, digits and `_`); for anything else use a \
+                         `sql` source",
+                    );
+                }
+            }
             let dims = source
                 .dimensions
                 .iter()

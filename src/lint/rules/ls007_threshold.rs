@@ -1,13 +1,9 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 use crate::model::Role;
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS007",
-    name: "guardrail-threshold",
-    default: Severity::Error,
-    summary: "every guardrail has a threshold, and `min` is not above `max`",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS007`).
+pub const DOC: &str = r#"## What it checks
 Every guardrail has a `threshold` with a `min`, a `max`, or both, and `min` is not greater than
 `max`. A period whose value falls below `min` or rises above `max` breaches the guardrail.
 
@@ -35,15 +31,13 @@ DSL: `threshold >= 4.5`, `threshold <= 0.02`, or `threshold between 4.0 and 5.0`
 [rules]
 LS007 = "error"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct GuardrailThreshold;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for GuardrailThreshold {
+    fn code(&self) -> Code {
+        Code::GuardrailThreshold
     }
 
     fn check(&self, cx: &mut Context<'_>) {

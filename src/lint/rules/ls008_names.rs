@@ -1,15 +1,11 @@
 use std::collections::HashMap;
 
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 use crate::model::{Metric, Str};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS008",
-    name: "names",
-    default: Severity::Error,
-    summary: "names are snake_case and unique",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS008`).
+pub const DOC: &str = r#"## What it checks
 * Names of products, metrics, owners, sources and dimensions are snake_case: a lowercase
   letter, then lowercase letters, digits and `_` (`^[a-z][a-z0-9_]*$`).
 * Metric names are unique in their product; product, owner and source names are unique in the
@@ -38,11 +34,9 @@ inputs:
 [rules]
 LS008 = "error"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct Names;
 
 /// `^[a-z][a-z0-9_]*$`
 pub(crate) fn is_snake_case(name: &str) -> bool {
@@ -80,9 +74,9 @@ fn to_snake_case(name: &str) -> String {
     }
 }
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for Names {
+    fn code(&self) -> Code {
+        Code::Names
     }
 
     fn check(&self, cx: &mut Context<'_>) {

@@ -1,13 +1,9 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 use crate::model::MetricType;
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS101",
-    name: "revenue-north-star",
-    default: Severity::Warning,
-    summary: "the North Star is revenue: a lagging business outcome, not the value users get",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS101`).
+pub const DOC: &str = r#"## What it checks
 The North Star does not have `type: revenue`.
 
 ## Why it matters
@@ -36,15 +32,13 @@ can say so on the metric:
 ```yaml
 allow: [{ code: LS101, reason: "Sellers' payouts are the value sellers come for." }]
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct RevenueNorthStar;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for RevenueNorthStar {
+    fn code(&self) -> Code {
+        Code::RevenueNorthStar
     }
 
     fn check(&self, cx: &mut Context<'_>) {
@@ -72,7 +66,6 @@ impl crate::lint::Rule for Rule {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostics::Severity;
     use crate::lint::testing::{
         assert_clean, assert_finds, found, pos_in, Edit, VALID_LODE, VALID_YAML,
     };
@@ -87,7 +80,10 @@ mod tests {
     fn fails_on_a_revenue_north_star_as_a_warning() {
         let spec = VALID_YAML.edit_n("  type: transaction", "  type: revenue", 1);
         assert_finds("LS101", &spec, &[pos_in(&spec, "type: revenue", "revenue")]);
-        assert_eq!(found("LS101", &spec)[0].severity, Severity::Warning);
+        assert_eq!(
+            found("LS101", &spec)[0].severity,
+            crate::diagnostics::Severity::Warning
+        );
     }
 
     #[test]

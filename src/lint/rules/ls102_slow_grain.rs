@@ -1,13 +1,9 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 use crate::model::Grain;
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS102",
-    name: "slow-grain",
-    default: Severity::Warning,
-    summary: "the North Star's grain is month or coarser: too slow to steer weekly work",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS102`).
+pub const DOC: &str = r#"## What it checks
 The North Star's `grain` is `day` or `week` (the default), not `month`, `quarter` or `year`.
 
 ## Why it matters
@@ -29,15 +25,13 @@ the weekly grain and add a trailing window to the measure: `window: 28 days`.
 [rules]
 LS102 = "warning"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct SlowGrain;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for SlowGrain {
+    fn code(&self) -> Code {
+        Code::SlowGrain
     }
 
     fn check(&self, cx: &mut Context<'_>) {

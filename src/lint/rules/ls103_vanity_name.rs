@@ -1,13 +1,9 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 use crate::model::{Metric, Str};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS103",
-    name: "vanity-name",
-    default: Severity::Warning,
-    summary: "a metric's name or label reads like a vanity metric, whatever its declared type",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS103`).
+pub const DOC: &str = r#"## What it checks
 A metric's name and label do not read like a vanity count: page views, visits, sessions,
 downloads, installs, signups, registrations, registered users, followers, impressions, clicks,
 likes, views, hits. Words are matched whole, in snake_case names (`weekly_app_installs`) and in
@@ -39,9 +35,7 @@ When the count truly is the value (an offline map pack whose download is the pro
 ```yaml
 allow: [{ code: LS103, reason: "Downloading the pack is the value: it works offline from then on." }]
 ```
-"#,
-    configurable: true,
-};
+"#;
 
 /// Vanity counts, as sequences of lowercase words.
 const VANITY: &[&[&str]] = &[
@@ -76,7 +70,7 @@ const RATE_WORDS: &[&str] = &[
     "conversion",
 ];
 
-pub struct Rule;
+pub struct VanityName;
 
 /// The lowercase words of a name or label: split at anything that is not a letter or digit,
 /// and at lower-to-upper case changes.
@@ -127,9 +121,9 @@ pub(crate) fn matching_text<'m>(
         .find_map(|s| find_phrase(&words(&s.value), phrases).map(|p| (s, p)))
 }
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for VanityName {
+    fn code(&self) -> Code {
+        Code::VanityName
     }
 
     fn check(&self, cx: &mut Context<'_>) {

@@ -1,14 +1,10 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 
 use super::ls103_vanity_name::matching_text;
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS104",
-    name: "attention-proxy",
-    default: Severity::Warning,
-    summary: "the North Star is a proxy for attention (DAU, MAU, sessions)",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS104`).
+pub const DOC: &str = r#"## What it checks
 The North Star's name and label do not describe raw attention: daily, weekly or monthly active
 users (`dau`, `wau`, `mau`, `daily_active_users`, "Monthly actives"), active users, sessions,
 app opens, page views, visits, time in app, time on site, screen time.
@@ -38,9 +34,7 @@ LS104 = "warning"   # error | warning | off
 ```
 A product that plays the attention game (`game: attention`), where time in the product is the
 value users want, may allow it on the North Star with a reason.
-"#,
-    configurable: true,
-};
+"#;
 
 /// Raw attention, as sequences of lowercase words.
 const ATTENTION: &[&[&str]] = &[
@@ -71,11 +65,11 @@ const ATTENTION: &[&[&str]] = &[
     &["screen", "time"],
 ];
 
-pub struct Rule;
+pub struct AttentionProxy;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for AttentionProxy {
+    fn code(&self) -> Code {
+        Code::AttentionProxy
     }
 
     fn check(&self, cx: &mut Context<'_>) {

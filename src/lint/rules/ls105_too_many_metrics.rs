@@ -1,12 +1,8 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS105",
-    name: "too-many-metrics",
-    default: Severity::Warning,
-    summary: "more than three guardrails, or more than eight inputs: a dashboard, not a framework",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS105`).
+pub const DOC: &str = r#"## What it checks
 A product has at most 3 guardrails and at most 8 inputs.
 
 ## Why it matters
@@ -32,18 +28,16 @@ others to a dashboard (or to another product's spec).
 [rules]
 LS105 = "warning"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
 const MAX_GUARDRAILS: usize = 3;
 const MAX_INPUTS: usize = 8;
 
-pub struct Rule;
+pub struct TooManyMetrics;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for TooManyMetrics {
+    fn code(&self) -> Code {
+        Code::TooManyMetrics
     }
 
     fn check(&self, cx: &mut Context<'_>) {

@@ -1,15 +1,11 @@
 use chrono::Duration;
 
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 use crate::model::Role;
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS106",
-    name: "review",
-    default: Severity::Warning,
-    summary: "the North Star's `review` is overdue, or a product with `game` set has none",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS106`).
+pub const DOC: &str = r#"## What it checks
 * A metric's `review` is not overdue: `last_reviewed` plus the cadence (weekly 7 days, monthly
   31, quarterly 92, yearly 366) is not before today.
 * A `review` says when it last happened: one without `last_reviewed` has never happened and is
@@ -41,15 +37,13 @@ Fix it by reviewing the North Star with the team, then updating `last_reviewed`.
 [rules]
 LS106 = "warning"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct Review;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for Review {
+    fn code(&self) -> Code {
+        Code::Review
     }
 
     fn check(&self, cx: &mut Context<'_>) {

@@ -1,12 +1,8 @@
-use crate::diagnostics::Severity;
-use crate::lint::{Annotate, Context, RuleInfo};
+use crate::diagnostics::Code;
+use crate::lint::{Annotate, Context};
 
-pub static INFO: RuleInfo = RuleInfo {
-    code: "LS107",
-    name: "description",
-    default: Severity::Warning,
-    summary: "a metric has no description",
-    doc: r#"## What it checks
+/// What the rule checks, why, an example and how to configure it (`lodestar explain LS107`).
+pub const DOC: &str = r#"## What it checks
 Every metric has a non-empty `description` (DSL: `description "..."` inside its block).
 
 ## Why it matters
@@ -30,15 +26,13 @@ Fix it:
 [rules]
 LS107 = "off"   # error | warning | off
 ```
-"#,
-    configurable: true,
-};
+"#;
 
-pub struct Rule;
+pub struct Description;
 
-impl crate::lint::Rule for Rule {
-    fn info(&self) -> &'static RuleInfo {
-        &INFO
+impl crate::lint::Rule for Description {
+    fn code(&self) -> Code {
+        Code::Description
     }
 
     fn check(&self, cx: &mut Context<'_>) {

@@ -1,5 +1,6 @@
-//! One file per rule. A new rule file must also be listed in [`super::registry`]; a test
-//! fails when one is not.
+//! One file per rule: its documentation, its check and its cases. A new rule is a row of the
+//! code table ([`crate::diagnostics::Code`]) and an arm of [`super::registry::rule`]; a test
+//! fails when a rule file has neither.
 
 pub mod errors;
 pub mod ls001_one_north_star;
@@ -17,3 +18,4 @@ pub mod ls104_attention_proxy;
 pub mod ls105_too_many_metrics;
 pub mod ls106_review;
 pub mod ls107_description;
+pub mod ls108_unused_allow;
