@@ -81,7 +81,7 @@ fn fixture_pairs() {
             actual = "none\n".to_owned();
         }
         // What `lodestar diff` runs (both sides over one table of files) finds the same.
-        let (files, b, h) = diff::resolve_both(&base_ws, &head_ws);
+        let (files, b, h) = lodestar::project::resolve_both(&base_ws, &head_ws);
         let mut shared: String = diff::compare(&b.project, &h.project)
             .iter()
             .map(|c| line_in(&files, case, c) + "\n")
@@ -154,7 +154,7 @@ fn resolve_both_shares_unchanged_files() {
         .map(|(b, _)| base_ws.files.get(b.id).path.clone())
         .collect();
     assert!(!changed.is_empty() && changed.len() < base_ws.specs.len());
-    let (files, b, h) = diff::resolve_both(&base_ws, &head_ws);
+    let (files, b, h) = lodestar::project::resolve_both(&base_ws, &head_ws);
     assert_eq!(files.iter().count(), base_ws.specs.len() + changed.len());
     let changes = diff::compare(&b.project, &h.project);
     assert!(!changes.is_empty());

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{self, Exit, Failure};
-use crate::diff::{self, git::GitError, git::Repo, render, Level};
+use crate::diff::{self, render, ChangeLevel};
+use crate::project::git::{GitError, Repo};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -21,7 +22,7 @@ pub struct DiffArgs {
     pub format: render::Format,
     /// Exit 1 when a change at or above this level exists (default: always exit 0).
     #[arg(long, value_enum)]
-    pub fail_on: Option<Level>,
+    pub fail_on: Option<ChangeLevel>,
 }
 
 impl From<GitError> for Failure {
@@ -87,7 +88,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
         )
     });
     let (base_ws, head_ws) = (base_ws?, head_ws?);
-    let (files, base, head) = diff::resolve_both(&base_ws, &head_ws);
+    let (files, base, head) = crate::project::resolve_both(&base_ws, &head_ws);
     let sides = [
         (&args.base, &base.errors, &base_ws),
         (&head_name, &head.errors, &head_ws),

@@ -3,7 +3,7 @@
 use crate::diagnostics::render::github;
 use crate::diagnostics::Files;
 
-use super::{counts, Change, Level, Side};
+use super::{counts, Change, ChangeLevel, Side};
 
 /// The output formats of `lodestar diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -80,7 +80,7 @@ pub fn summary(changes: &[Change]) -> String {
 
 fn human(revs: &Revisions<'_>, changes: &[Change]) -> String {
     let mut out = format!("lodestar diff {}..{}\n", revs.base_name, revs.head_name);
-    for level in [Level::Breaking, Level::Risky, Level::Safe] {
+    for level in [ChangeLevel::Breaking, ChangeLevel::Risky, ChangeLevel::Safe] {
         let of: Vec<&Change> = changes.iter().filter(|c| c.level == level).collect();
         if of.is_empty() {
             continue;
@@ -146,9 +146,9 @@ fn github(revs: &Revisions<'_>, changes: &[Change]) -> String {
     let mut out = String::new();
     for c in changes {
         let command = match c.level {
-            Level::Breaking => "error",
-            Level::Risky => "warning",
-            Level::Safe => "notice",
+            ChangeLevel::Breaking => "error",
+            ChangeLevel::Risky => "warning",
+            ChangeLevel::Safe => "notice",
         };
         let (path, line, col) = position(revs, c);
         let mut props = Vec::new();
@@ -225,9 +225,9 @@ fn markdown(revs: &Revisions<'_>, changes: &[Change]) -> String {
     sorted.sort_by_key(|c| std::cmp::Reverse(c.level));
     for c in sorted {
         let icon = match c.level {
-            Level::Breaking => "🔴 breaking",
-            Level::Risky => "🟠 risky",
-            Level::Safe => "🟢 safe",
+            ChangeLevel::Breaking => "🔴 breaking",
+            ChangeLevel::Risky => "🟠 risky",
+            ChangeLevel::Safe => "🟢 safe",
         };
         let (path, line, _) = position(revs, c);
         let place = if path.is_empty() {

@@ -1,11 +1,17 @@
 //! Projects: finding `lodestar.toml` by walking up, collecting the spec files under it, and
-//! reading them ([`load`], the IO boundary of the library); then parsing, resolving and linting
-//! them ([`analyze`], no IO).
+//! reading them ([`load`], the IO boundary of the library; [`git`] reads a project as it was at
+//! a git revision); then parsing, resolving and linting them ([`analyze`], no IO), or resolving
+//! two revisions together for a diff ([`resolve_both`], no IO).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+
+pub mod git;
+mod revisions;
+
+pub use revisions::{resolve_both, Resolved};
 
 use crate::diagnostics::{Diagnostic, FileId, Files, Span};
 use crate::lint::LintConfig;

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::project::{self, Workspace};
+use super::{self as project, Workspace};
 use crate::syntax::{self, Syntax};
 
 /// Why a revision could not be read (exit code 2).
