@@ -21,7 +21,7 @@ the same as in the full project), for a quick single-file benchmark.
 Products set no `game` and no `review`: a review date would fall overdue as time passes and
 LS106 would start warning, so the generated project lints the same on any day.
 The output is deterministic: the same arguments give the same bytes (no randomness, no clock).
-The project lints with zero errors and zero warnings (checked by tests/specs.rs on a small run).
+The project lints with zero errors and zero warnings (checked by tests/integration/specs.rs on a small run).
 Python standard library only.
 """
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the cross-engine tests (tests/cross_engine.rs) need: PostgreSQL server binaries and
+# Installs what the cross-engine tests (tests/integration/cross_engine.rs) need: PostgreSQL server binaries and
 # Java (Debian packages, only when missing), and a Python virtual environment with chdb
 # (ClickHouse in-process), pyspark (Spark SQL, local mode), sqlglot (parses the dialects no engine
 # here runs), duckdb and pyarrow (the reference engine), psycopg (the PostgreSQL client).

@@ -1,0 +1,22 @@
+//! The integration tests: one test binary (one link of the crate and DuckDB instead of fifteen),
+//! one module per area, and the helpers they share in [`common`].
+//!
+//! Run one area with a filter: `cargo test --test integration format::`.
+
+mod common;
+
+mod action;
+mod cli_lint;
+mod cli_run;
+mod cross_engine;
+mod diff;
+mod docs;
+mod dsl;
+mod execution;
+mod format;
+mod hostile;
+mod init;
+mod rules;
+mod schema;
+mod specs;
+mod sql;
