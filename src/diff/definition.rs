@@ -17,11 +17,7 @@ pub(super) struct FieldDiff {
 }
 
 pub(super) fn compute_span(c: &Compute) -> Span {
-    match c {
-        Compute::Measure(m) => m.span,
-        Compute::Ratio { span, .. } => *span,
-        Compute::Derived { expr, .. } => expr.text.span,
-    }
+    c.span()
 }
 
 /// What differs between two metrics' definitions: computation, grain and window. Sources are
@@ -40,20 +36,6 @@ pub(super) fn definition_diffs(
             before: bm.grain.value.to_string(),
             after: hm.grain.value.to_string(),
             span: Some(hm.grain.span),
-        });
-    }
-    let window = |m: &Metric| {
-        m.window
-            .as_ref()
-            .map(|w| format!("{} days", w.value))
-            .unwrap_or_else(|| "none".into())
-    };
-    if window(bm) != window(hm) {
-        out.push(FieldDiff {
-            field: "window".into(),
-            before: window(bm),
-            after: window(hm),
-            span: hm.window.as_ref().map(|w| w.span),
         });
     }
     match (&bm.compute, &hm.compute) {
@@ -99,6 +81,86 @@ fn compute_diffs(
         ) => {
             operand_diffs("numerator", base, bn, head, hn, renames, out);
             operand_diffs("denominator", base, bd, head, hd, renames, out);
+        }
+        (Compute::Compare(bc), Compute::Compare(hc)) => {
+            let metric = |c: &crate::model::Compare| c.metric.value.clone();
+            let fields = [
+                (
+                    "compared metric",
+                    rename_words(&metric(bc), renames),
+                    metric(hc),
+                    hc.metric.span,
+                ),
+                (
+                    "offset",
+                    bc.offset.value.to_string(),
+                    hc.offset.value.to_string(),
+                    hc.offset.span,
+                ),
+                (
+                    "comparison",
+                    bc.as_.value.to_string(),
+                    hc.as_.value.to_string(),
+                    hc.as_.span,
+                ),
+            ];
+            for (field, before, after, span) in fields {
+                if before != after {
+                    out.push(FieldDiff {
+                        field: field.into(),
+                        before,
+                        after,
+                        span: Some(span),
+                    });
+                }
+            }
+        }
+        (Compute::Conversion(bc), Compute::Conversion(hc)) => {
+            let side = |s: &crate::model::Side| {
+                (s.source.value.clone(), s.filter.as_ref().map(text::normal))
+            };
+            let show = |s: &crate::model::Side| match &s.filter {
+                Some(f) => format!("{} where {}", s.source.value, text::fragment(f)),
+                None => s.source.value.clone(),
+            };
+            if text::normal(&bc.entity) != text::normal(&hc.entity) {
+                out.push(FieldDiff {
+                    field: "entity".into(),
+                    before: text::fragment(&bc.entity),
+                    after: text::fragment(&hc.entity),
+                    span: Some(hc.entity.text.span),
+                });
+            }
+            for (field, b, h) in [
+                ("base", &bc.base, &hc.base),
+                ("event", &bc.event, &hc.event),
+            ] {
+                let moved = base.source_key(&b.source.value) != head.source_key(&h.source.value);
+                if side(b) != side(h) || moved {
+                    out.push(FieldDiff {
+                        field: field.into(),
+                        before: show(b),
+                        after: show(h),
+                        span: Some(h.span),
+                    });
+                }
+            }
+            if bc.within.value != hc.within.value {
+                out.push(FieldDiff {
+                    field: "within".into(),
+                    before: format!("{} days", bc.within.value),
+                    after: format!("{} days", hc.within.value),
+                    span: Some(hc.within.span),
+                });
+            }
+            if bc.as_.value != hc.as_.value {
+                out.push(FieldDiff {
+                    field: "result".into(),
+                    before: bc.as_.value.to_string(),
+                    after: hc.as_.value.to_string(),
+                    span: Some(hc.as_.span),
+                });
+            }
         }
         (Compute::Derived { expr: be, .. }, Compute::Derived { expr: he, .. }) => {
             if rename_words(&text::normal(be), renames) != text::normal(he) {
@@ -210,6 +272,25 @@ fn measure_diffs(
     frag("expression", &b.expr, &h.expr, out);
     frag("filter", &b.filter, &h.filter, out);
     frag("having", &b.having, &h.having, out);
+    let over = |m: &Measure| {
+        m.over
+            .as_ref()
+            .map(|o| o.value.describe())
+            .unwrap_or_else(|| "none".into())
+    };
+    if over(b) != over(h) {
+        let word = |m: &Measure| match m.over.as_ref().map(|o| o.value) {
+            Some(crate::model::Over::ToDate(_)) => "to_date",
+            Some(crate::model::Over::Cumulative) => "cumulative",
+            _ => "window",
+        };
+        out.push(FieldDiff {
+            field: field(word(h).max(word(b))),
+            before: over(b),
+            after: over(h),
+            span: Some(h.over.as_ref().map(|o| o.span).unwrap_or(h.span)),
+        });
+    }
 }
 
 /// What a source reads, in a normal form: its relation and time column.

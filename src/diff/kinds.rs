@@ -41,7 +41,7 @@ kinds! {
     NorthStarChanged = "north_star_changed" Breaking,
         "The North Star's definition changed (source, aggregation, expression, filter, grain, window), or that of a metric it is computed from: every chart of it moves.";
     MetricRemoved = "metric_removed" Breaking,
-        "An input was removed: dashboards and queries that name it break.";
+        "An input or outcome was removed: dashboards and queries that name it break.";
     MetricRenamed = "metric_renamed" Breaking,
         "A metric was renamed (same definition, new name): dashboards and queries that name it break.";
     GuardrailRemoved = "guardrail_removed" Breaking,
@@ -66,6 +66,8 @@ kinds! {
         "An input was added.";
     GuardrailAdded = "guardrail_added" Safe,
         "A guardrail was added.";
+    OutcomeAdded = "outcome_added" Safe,
+        "An outcome was added.";
     RoleChanged = "role_changed" Safe,
         "An input became a guardrail (more is watched, nothing is lost).";
     TargetAdded = "target_added" Safe,

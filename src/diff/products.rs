@@ -125,6 +125,7 @@ pub(super) fn compare_products(
                 Role::NorthStar => (ChangeKind::NorthStarAdded, "North Star added"),
                 Role::Input => (ChangeKind::InputAdded, "input added"),
                 Role::Guardrail => (ChangeKind::GuardrailAdded, "guardrail added"),
+                Role::Outcome => (ChangeKind::OutcomeAdded, "outcome added"),
             };
             let def = hm.compute.as_ref().map(text::compute);
             cx.push(
@@ -143,6 +144,7 @@ pub(super) fn compare_products(
             Role::NorthStar => (ChangeKind::NorthStarRemoved, "the North Star"),
             Role::Input => (ChangeKind::MetricRemoved, "input"),
             Role::Guardrail => (ChangeKind::GuardrailRemoved, "guardrail"),
+            Role::Outcome => (ChangeKind::MetricRemoved, "outcome"),
         };
         cx.push(
             kind,

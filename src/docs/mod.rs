@@ -194,7 +194,7 @@ fn definition(m: &Metric) -> String {
     let Some(c) = &m.compute else {
         return "<em>no computation</em>".into();
     };
-    let mut s = match c {
+    match c {
         Compute::Measure(ms) => format!("measure: <code>{}</code>", escape(&text::measure(ms))),
         Compute::Ratio {
             numerator,
@@ -208,11 +208,22 @@ fn definition(m: &Metric) -> String {
         Compute::Derived { expr, .. } => {
             format!("derived: <code>{}</code>", escape(&text::fragment(expr)))
         }
-    };
-    if let Some(w) = &m.window {
-        let _ = write!(s, ", over a trailing window of {} days", w.value);
+        Compute::Compare(cmp) => format!(
+            "compare: the {} of <a href=\"#metric-{}\"><code>{}</code></a> ({} {})",
+            escape(&cmp.as_.value.to_string()),
+            escape(&cmp.metric.value),
+            escape(&cmp.metric.value),
+            cmp.offset.value,
+            if cmp.offset.value == 1 {
+                "period earlier"
+            } else {
+                "periods earlier"
+            }
+        ),
+        Compute::Conversion(cv) => {
+            format!("conversion: <code>{}</code>", escape(&text::conversion(cv)))
+        }
     }
-    s
 }
 
 fn metric_section(project: &Project, product: &Product, m: &Metric, sql: &[DialectSql]) -> String {
@@ -220,6 +231,7 @@ fn metric_section(project: &Project, product: &Product, m: &Metric, sql: &[Diale
         Role::NorthStar => "north-star",
         Role::Input => "input",
         Role::Guardrail => "guardrail",
+        Role::Outcome => "outcome",
     };
     let role = if m.role == Role::NorthStar {
         "North Star"

@@ -1,7 +1,10 @@
 //! Readable text for the parts of a metric: its computation, threshold and targets. Used by the
 //! documentation pages and by `lodestar diff` to show a definition before and after.
 
-use crate::model::{Agg, Compute, Fragment, Measure, Metric, Operand, Parsed, Project, Threshold};
+use crate::model::{
+    Agg, Compare, Compute, Conversion, Fragment, Measure, Metric, Operand, Over, Parsed, Project,
+    Threshold,
+};
 
 /// A fragment as written, on one line.
 pub fn fragment(f: &Fragment) -> String {
@@ -42,7 +45,51 @@ pub fn measure(m: &Measure) -> String {
         s.push_str(" having ");
         s.push_str(&fragment(h));
     }
+    if let Some(o) = &m.over {
+        s.push_str(", ");
+        s.push_str(&over(o.value));
+    }
     s
+}
+
+/// `over the trailing 7 days`, `month to date`, `cumulative`.
+pub fn over(o: Over) -> String {
+    match o {
+        Over::Window(n) => format!("over the trailing {n} days"),
+        Over::ToDate(g) => format!("{g} to date"),
+        Over::Cumulative => "cumulative since the first row".to_owned(),
+    }
+}
+
+/// `growth of nights_booked since 1 period earlier`.
+pub fn compare(c: &Compare) -> String {
+    let periods = if c.offset.value == 1 {
+        "1 period".to_owned()
+    } else {
+        format!("{} periods", c.offset.value)
+    };
+    let what = match c.as_.value {
+        crate::model::CompareAs::Value => "value",
+        crate::model::CompareAs::Change => "change",
+        crate::model::CompareAs::Growth => "growth",
+    };
+    format!("{what} of {} since {periods} earlier", c.metric.value)
+}
+
+/// `rate of guest_id from searches to bookings where status = 'confirmed' within 7 days`.
+pub fn conversion(c: &Conversion) -> String {
+    let side = |s: &crate::model::Side| match &s.filter {
+        Some(f) => format!("{} where {}", s.source.value, fragment(f)),
+        None => s.source.value.clone(),
+    };
+    format!(
+        "{} of {} from {} to {} within {} days",
+        c.as_.value,
+        fragment(&c.entity),
+        side(&c.base),
+        side(&c.event),
+        c.within.value
+    )
 }
 
 pub fn operand(o: &Operand) -> String {
@@ -64,16 +111,14 @@ pub fn compute(c: &Compute) -> String {
             format!("({}) / ({})", operand(numerator), operand(denominator))
         }
         Compute::Derived { expr, .. } => fragment(expr),
+        Compute::Compare(c) => compare(c),
+        Compute::Conversion(c) => conversion(c),
     }
 }
 
-/// `measure`, `ratio` or `derived`.
+/// `measure`, `ratio`, `derived`, `compare` or `conversion`.
 pub fn compute_kind(c: &Compute) -> &'static str {
-    match c {
-        Compute::Measure(_) => "measure",
-        Compute::Ratio { .. } => "ratio",
-        Compute::Derived { .. } => "derived",
-    }
+    c.kind()
 }
 
 /// `>= 4.5`, `<= 0.02`, `between 1 and 3`.

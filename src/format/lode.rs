@@ -430,7 +430,13 @@ fn metric(role: Role, m: &Node, mut comments: Comments) -> String {
         comments = comments.merge(&l.comments);
     }
     // Only `derived`: the expression goes in the header.
-    let computes = [Key::Measure, Key::Ratio, Key::Derived];
+    let computes = [
+        Key::Measure,
+        Key::Ratio,
+        Key::Derived,
+        Key::Compare,
+        Key::Conversion,
+    ];
     let derived_only = m
         .fields
         .iter()
@@ -524,6 +530,18 @@ fn metric(role: Role, m: &Node, mut comments: Comments) -> String {
                 format!("derived {}", fragment(&scalar(&f.value), Spot::Line)),
                 f.comments.clone(),
             )),
+            Key::Compare => {
+                if let Value::Map(c) = &f.value {
+                    let mut comments = f.comments.clone();
+                    absorb_all(&mut comments, c);
+                    body.push(Line::new(compare(c), comments));
+                }
+            }
+            Key::Conversion => {
+                if let Value::Map(c) = &f.value {
+                    body.extend(conversion(c, f.comments.clone()));
+                }
+            }
             _ => {}
         }
     }
@@ -565,6 +583,75 @@ fn metric(role: Role, m: &Node, mut comments: Comments) -> String {
         }
     }
     block(&head, &comments, &body, !derived_only)
+}
+
+/// `compare METRIC [offset N] [as WORD]`.
+fn compare(c: &Node) -> String {
+    let mut line = format!(
+        "compare {}",
+        c.str(Key::CompareMetric)
+            .map(|m| m.value.as_str())
+            .unwrap_or("")
+    );
+    if let Some(o) = c.str(Key::Offset) {
+        line.push_str(&format!(" offset {}", o.value));
+    }
+    if let Some(a) = c.str(Key::CompareAs) {
+        line.push_str(&format!(" as {}", a.value));
+    }
+    line
+}
+
+/// `conversion ENTITY [within N days] [as WORD]`, `base from SOURCE [where ...]`, `event from
+/// SOURCE [where ...]`.
+fn conversion(c: &Node, field: Comments) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut head = field;
+    for key in [Key::Entity, Key::Within, Key::ConversionAs] {
+        if let Some(f) = c.field(key) {
+            head = head.merge(&f.comments);
+        }
+    }
+    if let Some(e) = c.str(Key::Entity) {
+        let entity = if is_word(&e.value) {
+            e.value.clone()
+        } else {
+            backticks(&e.value)
+        };
+        let mut line = format!("conversion {entity}");
+        if let Some(w) = c.str(Key::Within) {
+            line.push_str(&format!(" within {}", window(&w.value)));
+        }
+        if let Some(a) = c.str(Key::ConversionAs) {
+            line.push_str(&format!(" as {}", a.value));
+        }
+        lines.push(Line::new(line, std::mem::take(&mut head)));
+    }
+    for (key, word) in [(Key::Base, "base"), (Key::Event, "event")] {
+        for f in c.fields_of(key) {
+            let Value::Map(side) = &f.value else { continue };
+            let mut comments = std::mem::take(&mut head).merge(&f.comments);
+            absorb_all(&mut comments, side);
+            let mut line = format!(
+                "{word} from {}",
+                side.str(Key::SideSource)
+                    .map(|s| s.value.as_str())
+                    .unwrap_or("")
+            );
+            if let Some(filter) = side.str(Key::SideFilter) {
+                line.push_str(&format!(" where {}", fragment(&filter.value, Spot::Where)));
+            }
+            lines.push(Line::new(line, comments));
+        }
+    }
+    lines
+}
+
+/// A name the grammar reads as one word: letters, digits, `_` and `-`.
+fn is_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn target(t: &Node) -> String {

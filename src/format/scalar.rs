@@ -11,6 +11,8 @@ pub enum Kind {
     Number,
     /// A date position: plain when it is `YYYY-MM-DD`.
     Date,
+    /// A flag: plain when it is `true` or `false`.
+    Bool,
     /// No value (an untyped column in a map of columns).
     Null,
 }
@@ -21,6 +23,7 @@ pub fn inline(kind: Kind, s: &str, flow: bool) -> Option<String> {
         Kind::Null => return Some(if flow { "null" } else { "" }.to_owned()),
         Kind::Number if is_decimal(s) => return Some(s.to_owned()),
         Kind::Date if is_date(s) => return Some(s.to_owned()),
+        Kind::Bool if matches!(s, "true" | "false") => return Some(s.to_owned()),
         _ => {}
     }
     if plain_ok(s, flow) {

@@ -179,6 +179,7 @@ fn scalar(shape: Shape, s: &str) -> Node {
             Node::Scalar(Kind::Number, s.to_owned())
         }
         Shape::Date => Node::Scalar(Kind::Date, s.to_owned()),
+        Shape::Flag => Node::Scalar(Kind::Bool, s.to_owned()),
         Shape::Days => Node::Scalar(Kind::Text, super::lode::window(s)),
         _ => Node::Scalar(Kind::Text, s.to_owned()),
     }

@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 
 use crate::diagnostics::{FileId, Span, Spanned};
 pub use crate::syntax::ast::{Role, Str, Syntax};
-pub use crate::syntax::values::{Agg, Cadence, Game, Grain, MetricType, TypeClass};
+pub use crate::syntax::values::{
+    Agg, Cadence, CompareAs, ConversionAs, Game, Grain, MetricType, TypeClass,
+};
 pub use fragment::{Fragment, FragmentError, FragmentKind, Parsed};
 pub use resolve::resolve;
 
@@ -131,7 +133,7 @@ pub struct Product {
     pub file: FileId,
     #[educe(PartialEq(ignore))]
     pub syntax: Syntax,
-    /// North Star(s), then inputs, then guardrails, each in declaration order.
+    /// North Star(s), then inputs, guardrails and outcomes, each in declaration order.
     pub metrics: Vec<Metric>,
 }
 
@@ -160,6 +162,10 @@ impl Product {
     pub fn guardrails(&self) -> impl Iterator<Item = &Metric> {
         self.metrics.iter().filter(|m| m.role == Role::Guardrail)
     }
+
+    pub fn outcomes(&self) -> impl Iterator<Item = &Metric> {
+        self.metrics.iter().filter(|m| m.role == Role::Outcome)
+    }
 }
 
 /// Equality ignores spans: two models mean the same when their values are equal.
@@ -174,6 +180,68 @@ pub struct Measure {
     pub expr: Option<Fragment>,
     pub filter: Option<Fragment>,
     pub having: Option<Fragment>,
+    /// Which rows a period aggregates beyond its own: a trailing window, to date, or all.
+    pub over: Option<Spanned<Over>>,
+}
+
+/// The rows a measure aggregates for a period, when not just the period's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Over {
+    /// The `n` days ending on the period's last day.
+    Window(u32),
+    /// From the start of the week, month, quarter or year holding the period's last day.
+    ToDate(Grain),
+    /// Every row up to the period's last day.
+    Cumulative,
+}
+
+impl Over {
+    /// How it is written: `window: 7 days`, `to_date: month`, `cumulative: true`.
+    pub fn describe(self) -> String {
+        match self {
+            Over::Window(n) => format!("window: {n} days"),
+            Over::ToDate(g) => format!("to_date: {g}"),
+            Over::Cumulative => "cumulative".to_owned(),
+        }
+    }
+}
+
+/// Another metric of the product, `offset` periods earlier.
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
+pub struct Compare {
+    #[educe(PartialEq(ignore))]
+    pub span: Span,
+    pub metric: Str,
+    pub offset: Spanned<u32>,
+    pub as_: Spanned<CompareAs>,
+}
+
+/// The rows of one side of a conversion.
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
+pub struct Side {
+    #[educe(PartialEq(ignore))]
+    pub span: Span,
+    pub source: Str,
+    pub filter: Option<Fragment>,
+}
+
+/// Entities with a base row in the period, and those with an event row within `within` days
+/// after one of them.
+/// Equality ignores spans: two models mean the same when their values are equal.
+#[derive(Clone, Debug, educe::Educe)]
+#[educe(PartialEq)]
+pub struct Conversion {
+    #[educe(PartialEq(ignore))]
+    pub span: Span,
+    pub entity: Fragment,
+    pub base: Side,
+    pub event: Side,
+    pub within: Spanned<u32>,
+    pub as_: Spanned<ConversionAs>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -203,6 +271,8 @@ pub enum Compute {
         expr: Fragment,
         refs: Vec<Str>,
     },
+    Compare(Compare),
+    Conversion(Conversion),
 }
 
 impl Compute {
@@ -221,7 +291,55 @@ impl Compute {
                     Operand::Metric(_) => None,
                 })
                 .collect(),
-            Compute::Derived { .. } => Vec::new(),
+            Compute::Derived { .. } | Compute::Compare(_) | Compute::Conversion(_) => Vec::new(),
+        }
+    }
+
+    /// The sources this computation reads directly, with where each is named.
+    pub fn sources(&self) -> Vec<&Str> {
+        match self {
+            Compute::Conversion(c) => vec![&c.base.source, &c.event.source],
+            other => other.measures().into_iter().map(|m| &m.source).collect(),
+        }
+    }
+
+    /// Every SQL fragment of this computation (expressions, filters, having, the derived
+    /// expression, a conversion's entity and filters).
+    pub fn fragments(&self) -> Vec<&Fragment> {
+        let mut out: Vec<&Fragment> = Vec::new();
+        for m in self.measures() {
+            out.extend([&m.expr, &m.filter, &m.having].into_iter().flatten());
+        }
+        match self {
+            Compute::Derived { expr, .. } => out.push(expr),
+            Compute::Conversion(c) => {
+                out.push(&c.entity);
+                out.extend([&c.base.filter, &c.event.filter].into_iter().flatten());
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// What kind of computation: `measure`, `ratio`, `derived`, `compare`, `conversion`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Compute::Measure(_) => "measure",
+            Compute::Ratio { .. } => "ratio",
+            Compute::Derived { .. } => "derived",
+            Compute::Compare(_) => "compare",
+            Compute::Conversion(_) => "conversion",
+        }
+    }
+
+    /// Where it is written.
+    pub fn span(&self) -> Span {
+        match self {
+            Compute::Measure(m) => m.span,
+            Compute::Ratio { span, .. } => *span,
+            Compute::Derived { expr, .. } => expr.text.span,
+            Compute::Compare(c) => c.span,
+            Compute::Conversion(c) => c.span,
         }
     }
 
@@ -241,6 +359,8 @@ impl Compute {
                 })
                 .collect(),
             Compute::Derived { refs, .. } => refs.iter().collect(),
+            Compute::Compare(c) => vec![&c.metric],
+            Compute::Conversion(_) => Vec::new(),
         }
     }
 }
@@ -314,8 +434,6 @@ pub struct Metric {
     pub grain_written: bool,
     /// `None` when the metric has no (or more than one) way to compute it; reported.
     pub compute: Option<Compute>,
-    /// A trailing window in days.
-    pub window: Option<Spanned<u32>>,
     pub threshold: Option<Threshold>,
     pub targets: Vec<Target>,
     pub review: Option<Review>,

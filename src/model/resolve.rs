@@ -8,8 +8,8 @@ use super::fragment::{Fragment, FragmentKind};
 use super::*;
 use crate::diagnostics::{Diagnostic, Spanned};
 use crate::syntax::ast::{self, Node, Value};
-use crate::syntax::keys::Key;
-use crate::syntax::values::{Agg, Cadence, Game, Grain, MetricType};
+use crate::syntax::keys::{Key, Place};
+use crate::syntax::values::{Agg, Cadence, CompareAs, ConversionAs, Game, Grain, MetricType};
 use crate::syntax::{STRUCTURE, VALUE};
 
 /// Builds the model of a project from the syntax trees of its files.
@@ -244,7 +244,8 @@ impl Resolver {
                     None
                 }
             });
-        let metrics = f.metrics().map(|(role, m)| self.metric(role, m)).collect();
+        let mut metrics: Vec<Metric> = f.metrics().map(|(role, m)| self.metric(role, m)).collect();
+        self.time_grains(&mut metrics);
         Some(Product {
             name: name.clone(),
             description: root.str(Key::ProductDescription).cloned(),
@@ -253,6 +254,64 @@ impl Resolver {
             syntax: f.syntax,
             metrics,
         })
+    }
+
+    /// A comparison is at the grain of the metric it compares (when `grain` is not written, it
+    /// takes that grain); `to_date` must span more than one period of the metric's grain.
+    fn time_grains(&mut self, metrics: &mut [Metric]) {
+        let grains: std::collections::HashMap<String, Grain> = metrics
+            .iter()
+            .map(|m| (m.name.value.clone(), m.grain.value))
+            .collect();
+        for m in metrics.iter_mut() {
+            match &m.compute {
+                Some(Compute::Compare(c)) => {
+                    let Some(&compared) = grains.get(&c.metric.value) else {
+                        continue;
+                    };
+                    if !m.grain_written {
+                        m.grain = Spanned::new(compared, m.grain.span);
+                    } else if m.grain.value != compared {
+                        self.push(
+                            Diagnostic::error(
+                                VALUE,
+                                format!(
+                                    "`{}` compares `{}`, whose grain is `{compared}`, at grain `{}`",
+                                    m.name.value, c.metric.value, m.grain.value
+                                ),
+                            )
+                            .label(m.grain.span, format!("not `{compared}`"))
+                            .help(format!(
+                                "a comparison is at the grain of the metric it compares, so that \
+                                 `offset` counts its periods: remove `grain` (or write `{compared}`)"
+                            )),
+                        );
+                    }
+                }
+                Some(Compute::Measure(ms)) => {
+                    if let Some(Over::ToDate(to)) = ms.over.as_ref().map(|o| o.value) {
+                        if to <= m.grain.value {
+                            let span = ms.over.as_ref().map_or(m.name.span, |o| o.span);
+                            self.push(
+                                Diagnostic::error(
+                                    VALUE,
+                                    format!(
+                                        "`to_date: {to}` on metric `{}`, whose grain is `{}`: the span must be coarser than the grain",
+                                        m.name.value, m.grain.value
+                                    ),
+                                )
+                                .label(span, format!("not coarser than `{}`", m.grain.value))
+                                .help(format!(
+                                    "`to_date` sums up several periods of the metric: on a `{}` metric use a coarser span, or a finer `grain` (e.g. `grain: day` with `to_date: month`)",
+                                    m.grain.value
+                                )),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     fn metric(&mut self, role: Role, m: &Node) -> Metric {
@@ -291,7 +350,7 @@ impl Resolver {
         let computes: Vec<&ast::Field> = m
             .fields
             .iter()
-            .filter(|f| matches!(f.key, Key::Measure | Key::Ratio | Key::Derived))
+            .filter(|f| Place::Metric.one_of().contains(&f.key))
             .collect();
         let compute_span = |f: &ast::Field| match f.key {
             Key::Ratio => f.span,
@@ -305,7 +364,7 @@ impl Resolver {
                         format!("metric `{}` has no definition", name.value),
                     )
                     .label(name.span, "nothing to compute")
-                    .help("give it exactly one of `measure`, `ratio` or `derived`"),
+                    .help("give it exactly one of `measure`, `ratio`, `derived`, `compare` or `conversion`"),
                 );
                 None
             }
@@ -324,24 +383,25 @@ impl Resolver {
                         compute_span(first),
                         format!("first definition ({})", first.key.name()),
                     )
-                    .help("a metric has exactly one of `measure`, `ratio` or `derived`"),
+                    .help("a metric has exactly one of `measure`, `ratio`, `derived`, `compare` or `conversion`"),
                 );
                 None
             }
         };
-        // A window is written on the measure, or on the metric.
-        let written = m
-            .nodes(Key::Measure)
-            .filter_map(|ms| ms.str(Key::Window))
-            .chain(m.str(Key::MetricWindow))
-            .next();
-        let window = written.and_then(|w| self.window(w));
-        if let (Some(w), Some(c)) = (&window, &compute) {
-            if !matches!(c, Compute::Measure(_)) {
+        // Options of a measure left on the metric: there was no single measure to hold them.
+        for f in &m.fields {
+            if f.key == Key::MetricWindow || f.key.place() == Place::Measure {
+                let word = f.key.dsl_word();
                 self.push(
-                    Diagnostic::error(STRUCTURE, "`window` applies to a measure only")
-                        .label(w.span, "window on a ratio or derived metric")
-                        .help("put the window on the measures the metric is built from"),
+                    Diagnostic::error(STRUCTURE, format!("`{word}` applies to a measure only"))
+                        .label(
+                            f.span,
+                            format!("`{word}` on a metric that is not one measure"),
+                        )
+                        .help(format!(
+                            "`{word}` belongs to a metric computed by one `measure`; for a ratio, \
+                             make each side a metric of its own with the option"
+                        )),
                 );
             }
         }
@@ -420,7 +480,6 @@ impl Resolver {
             grain,
             grain_written: m.has(Key::Grain),
             compute,
-            window,
             threshold,
             targets,
             review,
@@ -450,6 +509,169 @@ impl Resolver {
         }
     }
 
+    /// `window`, `to_date` or `cumulative` on a measure: at most one.
+    fn over(&mut self, m: &Node) -> Option<Spanned<Over>> {
+        let mut found: Vec<(Spanned<Over>, &'static str)> = Vec::new();
+        if let Some(w) = m.str(Key::Window) {
+            if let Some(n) = self.window(w) {
+                found.push((Spanned::new(Over::Window(n.value), w.span), "window"));
+            }
+        }
+        if let Some(t) = m.str(Key::ToDate) {
+            let names = ["week", "month", "quarter", "year"];
+            match Grain::parse(&t.value).filter(|g| *g != Grain::Day) {
+                Some(g) => found.push((Spanned::new(Over::ToDate(g), t.span), "to_date")),
+                None => self.push(invalid(t, "to_date period", &names)),
+            }
+        }
+        if let Some(c) = m.str(Key::Cumulative) {
+            match c.value.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" => {
+                    found.push((Spanned::new(Over::Cumulative, c.span), "cumulative"))
+                }
+                "false" | "no" => {}
+                _ => self.push(invalid(c, "value of `cumulative`", &["true", "false"])),
+            }
+        }
+        // Of two, the one written later is reported.
+        found.sort_by_key(|(o, _)| o.span.start);
+        match found.as_slice() {
+            [] => None,
+            [(one, _)] => Some(one.clone()),
+            [(first, a), (second, b), ..] => {
+                self.push(
+                    Diagnostic::error(STRUCTURE, format!("`{a}` and `{b}` exclude each other"))
+                        .label(second.span, format!("`{b}` here"))
+                        .label(first.span, format!("`{a}` here"))
+                        .help("a measure aggregates one span of rows: a trailing `window`, `to_date`, or `cumulative`; keep one"),
+                );
+                None
+            }
+        }
+    }
+
+    fn compare(&mut self, n: &Node) -> Option<Compare> {
+        let metric = match n.str(Key::CompareMetric) {
+            Some(m) => m.clone(),
+            None => {
+                self.push(
+                    Diagnostic::error(STRUCTURE, "`compare` names no metric")
+                        .label(n.span, "compare what?")
+                        .help("name the metric of this product to compare: `compare: { metric: nights_booked, offset: 1, as: growth }`"),
+                );
+                return None;
+            }
+        };
+        let offset = match n.str(Key::Offset) {
+            None => Spanned::new(1, n.span),
+            Some(o) => match o.value.trim().parse::<u32>() {
+                Ok(v) if (1..=10_000).contains(&v) => Spanned::new(v, o.span),
+                _ => {
+                    self.push(
+                        Diagnostic::error(VALUE, format!("`offset` must be a whole number of periods, 1 or more, found `{}`", o.value))
+                            .label(o.span, "not 1 or more periods")
+                            .help("write how many periods earlier to compare with: `offset: 1` for the period before, `offset: 52` for a year earlier on a weekly metric"),
+                    );
+                    return None;
+                }
+            },
+        };
+        let as_ = match n.str(Key::CompareAs) {
+            None => Spanned::new(CompareAs::Value, n.span),
+            Some(a) => match CompareAs::parse(&a.value) {
+                Some(v) => Spanned::new(v, a.span),
+                None => {
+                    self.push(invalid(a, "comparison", CompareAs::NAMES));
+                    return None;
+                }
+            },
+        };
+        Some(Compare {
+            span: n.span,
+            metric,
+            offset,
+            as_,
+        })
+    }
+
+    fn conversion(&mut self, n: &Node) -> Option<Conversion> {
+        let missing = |what: &str, help: &str| {
+            Diagnostic::error(STRUCTURE, format!("the conversion has no `{what}`"))
+                .label(n.span, format!("no `{what}`"))
+                .help(help.to_owned())
+        };
+        let entity = match n.str(Key::Entity) {
+            Some(e) => Some(Fragment::parse(e.clone(), FragmentKind::Expr)),
+            None => {
+                self.push(missing(
+                    "entity",
+                    "name the column that identifies an entity in both sources: `entity: guest_id`",
+                ));
+                None
+            }
+        };
+        let mut side = |key: Key, what: &str| -> Option<Side> {
+            let Some(s) = n.map(key) else {
+                self.push(missing(
+                    what,
+                    "give the source (and optionally a filter): `{ source: searches }`",
+                ));
+                return None;
+            };
+            let source = match s.str(Key::SideSource) {
+                Some(src) => src.clone(),
+                None => {
+                    self.push(
+                        Diagnostic::error(
+                            STRUCTURE,
+                            format!("the conversion's `{what}` has no `source`"),
+                        )
+                        .label(s.span, "no `source`")
+                        .help("name the source of these rows: `{ source: bookings }`"),
+                    );
+                    return None;
+                }
+            };
+            Some(Side {
+                span: s.span,
+                source,
+                filter: s
+                    .str(Key::SideFilter)
+                    .map(|f| Fragment::parse(f.clone(), FragmentKind::Filter)),
+            })
+        };
+        let base = side(Key::Base, "base");
+        let event = side(Key::Event, "event");
+        let within = match n.str(Key::Within) {
+            Some(w) => self.window(w),
+            None => {
+                self.push(missing(
+                    "within",
+                    "say how soon after a base row an event row counts: `within: 7 days`",
+                ));
+                None
+            }
+        };
+        let as_ = match n.str(Key::ConversionAs) {
+            None => Some(Spanned::new(ConversionAs::Rate, n.span)),
+            Some(a) => match ConversionAs::parse(&a.value) {
+                Some(v) => Some(Spanned::new(v, a.span)),
+                None => {
+                    self.push(invalid(a, "conversion result", ConversionAs::NAMES));
+                    None
+                }
+            },
+        };
+        Some(Conversion {
+            span: n.span,
+            entity: entity?,
+            base: base?,
+            event: event?,
+            within: within?,
+            as_: as_?,
+        })
+    }
+
     fn compute(&mut self, c: &ast::Field) -> Option<Compute> {
         match (c.key, &c.value) {
             (Key::Measure, Value::Map(m)) => self.measure(m).map(Compute::Measure),
@@ -458,16 +680,22 @@ impl Resolver {
                 let mut operand = |key: Key, what: &str| match r.field(key).map(|f| &f.value) {
                     Some(Value::Scalar(n)) => Some(Operand::Metric(n.clone())),
                     Some(Value::Map(m)) => {
-                        if let Some(w) = m.str(Key::Window) {
+                        let measure = self.measure(m)?;
+                        if let Some(o) = &measure.over {
+                            let word = match o.value {
+                                Over::Window(_) => "window",
+                                Over::ToDate(_) => "to_date",
+                                Over::Cumulative => "cumulative",
+                            };
                             self.push(
-                                Diagnostic::error(STRUCTURE, "`window` applies to a measure only")
-                                    .label(w.span, "window on a ratio or derived metric")
-                                    .help(
-                                        "put the window on the measures the metric is built from",
-                                    ),
+                                Diagnostic::error(STRUCTURE, format!("`{word}` applies to a metric's own measure only"))
+                                    .label(o.span, format!("`{word}` on a side of a ratio"))
+                                    .help(format!(
+                                        "make this side a metric of its own with `{word}`, and name that metric here"
+                                    )),
                             );
                         }
-                        self.measure(m).map(Operand::Measure)
+                        Some(Operand::Measure(measure))
                     }
                     _ => {
                         self.push(
@@ -491,6 +719,8 @@ impl Resolver {
                 let refs = derived_refs(&expr);
                 Some(Compute::Derived { expr, refs })
             }
+            (Key::Compare, Value::Map(n)) => self.compare(n).map(Compute::Compare),
+            (Key::Conversion, Value::Map(n)) => self.conversion(n).map(Compute::Conversion),
             _ => None,
         }
     }
@@ -584,8 +814,10 @@ impl Resolver {
                 _ => {}
             }
         }
+        let over = self.over(m);
         Some(Measure {
             span,
+            over,
             source: source?,
             agg: agg?,
             expr,

@@ -86,8 +86,20 @@ impl<'a> Planner<'a> {
                 "metric `{name}` has no computation"
             ))),
             Some(Compute::Measure(measure)) => {
-                Ok(self.term(name, measure, m.window.as_ref().map(|w| w.value)))
+                let window = match measure.over.as_ref().map(|o| o.value) {
+                    None => None,
+                    Some(crate::model::Over::Window(n)) => Some(n),
+                    Some(_) => {
+                        return Err(CompileError::Invalid(format!(
+                            "metric `{name}`: to_date and cumulative are not compiled yet"
+                        )))
+                    }
+                };
+                Ok(self.term(name, measure, window))
             }
+            Some(Compute::Compare(_) | Compute::Conversion(_)) => Err(CompileError::Invalid(
+                format!("metric `{name}`: compare and conversion are not compiled yet"),
+            )),
             Some(Compute::Ratio {
                 numerator,
                 denominator,

@@ -134,16 +134,21 @@ pub enum Role {
     NorthStar,
     Input,
     Guardrail,
+    /// A lagging business result the North Star should lead.
+    Outcome,
 }
 
 impl Role {
-    pub const ALL: &'static [Role] = &[Role::NorthStar, Role::Input, Role::Guardrail];
+    /// In print order.
+    pub const ALL: &'static [Role] =
+        &[Role::NorthStar, Role::Input, Role::Guardrail, Role::Outcome];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::NorthStar => "north star",
             Role::Input => "input",
             Role::Guardrail => "guardrail",
+            Role::Outcome => "outcome",
         }
     }
 
@@ -153,6 +158,7 @@ impl Role {
             Role::NorthStar => Key::NorthStar,
             Role::Input => Key::Inputs,
             Role::Guardrail => Key::Guardrails,
+            Role::Outcome => Key::Outcomes,
         }
     }
 }
@@ -307,7 +313,7 @@ impl File {
         }
     }
 
-    /// Every metric with its role, in print order: North Star(s), inputs, guardrails.
+    /// Every metric with its role, in print order: North Star(s), inputs, guardrails, outcomes.
     pub fn metrics(&self) -> impl Iterator<Item = (Role, &Node)> {
         Role::ALL
             .iter()

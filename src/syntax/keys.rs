@@ -9,7 +9,7 @@
 //! reference (`docs/language.md`, [`reference_markdown`]). A new measure option is one row here
 //! plus its meaning in `model/` and `sql/`.
 
-use super::values::{Agg, Cadence, Game, Grain, MetricType};
+use super::values::{Agg, Cadence, CompareAs, ConversionAs, Game, Grain, MetricType};
 
 /// Where a key may appear: the kind of map it is a key of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,6 +20,10 @@ pub enum Place {
     Metric,
     Measure,
     Ratio,
+    Compare,
+    Conversion,
+    /// The `base` or the `event` of a conversion.
+    ConversionSide,
     Threshold,
     Target,
     Review,
@@ -34,6 +38,9 @@ impl Place {
         Place::Metric,
         Place::Measure,
         Place::Ratio,
+        Place::Compare,
+        Place::Conversion,
+        Place::ConversionSide,
         Place::Threshold,
         Place::Target,
         Place::Review,
@@ -49,6 +56,9 @@ impl Place {
             Place::Metric => "metric",
             Place::Measure => "measure",
             Place::Ratio => "ratio",
+            Place::Compare => "compare",
+            Place::Conversion => "conversion",
+            Place::ConversionSide => "conversion_side",
             Place::Threshold => "threshold",
             Place::Target => "target",
             Place::Review => "review",
@@ -65,6 +75,9 @@ impl Place {
             Place::Metric => "a metric",
             Place::Measure => "a measure",
             Place::Ratio => "a ratio",
+            Place::Compare => "`compare`",
+            Place::Conversion => "`conversion`",
+            Place::ConversionSide => "a conversion's `base` or `event`",
             Place::Threshold => "`threshold`",
             Place::Target => "a target",
             Place::Review => "`review`",
@@ -90,6 +103,9 @@ impl Place {
             Place::Metric => "A metric: a name, an owner, a type and exactly one of `measure`, `ratio` or `derived`.",
             Place::Measure => "An aggregation over one source.",
             Place::Ratio => "numerator / denominator.",
+            Place::Compare => "Another metric of the product, `offset` periods earlier: its value then, the change since, or the growth since.",
+            Place::Conversion => "The share (or number) of entities with a `base` row in the period that have an `event` row within `within` after it.",
+            Place::ConversionSide => "A source, and optionally a filter on its rows.",
             Place::Threshold => "Bounds for a guardrail: `min`, `max`, or both.",
             Place::Target => "A dated value to reach.",
             Place::Review => "How often the North Star is re-examined.",
@@ -104,6 +120,8 @@ impl Place {
             self,
             Place::Owner
                 | Place::Measure
+                | Place::Compare
+                | Place::ConversionSide
                 | Place::Threshold
                 | Place::Target
                 | Place::Review
@@ -128,6 +146,9 @@ impl Place {
             Place::Metric => &[Key::MetricName],
             Place::Measure => &[Key::MeasureSource, Key::MeasureAgg],
             Place::Ratio => &[Key::Numerator, Key::Denominator],
+            Place::Compare => &[Key::CompareMetric],
+            Place::Conversion => &[Key::Entity, Key::Base, Key::Event, Key::Within],
+            Place::ConversionSide => &[Key::SideSource],
             Place::Target => &[Key::TargetBy, Key::TargetValue],
             Place::Allow => &[Key::AllowCode],
             _ => &[],
@@ -138,7 +159,14 @@ impl Place {
     pub fn one_of(self) -> &'static [Key] {
         match self {
             Place::Source => &[Key::SourceTable, Key::SourceSql],
-            Place::Metric => &[Key::Measure, Key::Ratio, Key::Derived],
+            Place::Metric => &[
+                Key::Measure,
+                Key::Ratio,
+                Key::Derived,
+                Key::Compare,
+                Key::Conversion,
+            ],
+            Place::Measure => &[],
             _ => &[],
         }
     }
@@ -367,6 +395,8 @@ catalogue! {
         "The input metrics that drive the North Star.";
     Guardrails: File "guardrails", Shape::List(P::Metric), stmt("guardrail", P::File),
         "Metrics that must not degrade while the North Star is pushed; each has a threshold.";
+    Outcomes: File "outcomes", Shape::List(P::Metric), stmt("outcome", P::File),
+        "The lagging business results (revenue, retention) the North Star should lead; what `lodestar analyze` tests it against.";
 
     OwnerName: Owner "name", Shape::Text, Part(r#"owner growth "Growth team""#),
         "The team's or person's name.";
@@ -408,6 +438,10 @@ catalogue! {
         "Compute the metric as numerator / denominator (NULL when the denominator is zero).";
     Derived: Metric "derived", Shape::Sql, stmt("derived", P::Metric),
         "Compute the metric as an arithmetic expression over other metrics of the product, e.g. nights_booked / confirmed_bookings.";
+    Compare: Metric "compare", Shape::Map(P::Compare), stmt("compare", P::Metric),
+        "Compute the metric from another metric of the product some periods earlier (period over period).";
+    Conversion: Metric "conversion", Shape::Map(P::Conversion), stmt("conversion", P::Metric),
+        "Compute the metric as the share of entities with a base row in the period that have an event row soon after.";
     Threshold: Metric "threshold", Shape::Map(P::Threshold), stmt("threshold", P::Metric),
         "For guardrails: the bounds a period's value must stay within.";
     Targets: Metric "targets", Shape::List(P::Target), stmt("target", P::Metric),
@@ -431,11 +465,38 @@ catalogue! {
         "A per-entity condition with aggregates, e.g. count(distinct user_id) >= 3.";
     Window: Measure "window", Shape::Days, stmt("window", P::Metric),
         "A trailing window in days ending at each period, e.g. \"7 days\".";
+    ToDate: Measure "to_date", Shape::Choice(&["week", "month", "quarter", "year"]), stmt("to_date", P::Metric),
+        "Aggregate from the start of the week, month, quarter or year holding each period's last day to that day (month to date).";
+    Cumulative: Measure "cumulative", Shape::Flag, stmt("cumulative", P::Metric),
+        "Aggregate every row from the beginning of the data to each period's last day (a `count_distinct` counts each entity once).";
 
     Numerator: Ratio "numerator", Shape::Operand, stmt("numerator", P::Metric),
         "A measure, or the name of another metric of the product.";
     Denominator: Ratio "denominator", Shape::Operand, stmt("denominator", P::Metric),
         "A measure, or the name of another metric of the product.";
+
+    CompareMetric: Compare "metric", Shape::Name, Part("compare nights_booked offset 1 as growth"),
+        "The metric of the product compared with itself, earlier.";
+    Offset: Compare "offset", Shape::Number, Part("compare nights_booked offset 1 as growth"),
+        "How many periods earlier, at the compared metric's grain (52 on a weekly metric: the same week a year earlier). Default 1.";
+    CompareAs: Compare "as", Shape::Choice(CompareAs::NAMES), Part("compare nights_booked offset 1 as growth"),
+        "`value`: the earlier value; `change`: now minus then; `growth`: (now - then) / then, NULL when then is 0 or NULL. Default `value`.";
+
+    Entity: Conversion "entity", Shape::Sql, Part("conversion guest_id within 7 days as rate"),
+        "The column (or expression) that names an entity in both sources.";
+    Base: Conversion "base", Shape::Map(P::ConversionSide), stmt("base", P::Metric),
+        "The rows that put an entity in a period.";
+    Event: Conversion "event", Shape::Map(P::ConversionSide), stmt("event", P::Metric),
+        "The rows that convert an entity.";
+    Within: Conversion "within", Shape::Days, Part("conversion guest_id within 7 days as rate"),
+        "How long after a base row an event row converts the entity, in days.";
+    ConversionAs: Conversion "as", Shape::Choice(ConversionAs::NAMES), Part("conversion guest_id within 7 days as rate"),
+        "`rate`: converted entities / entities (NULL when there are none); `count`: converted entities. Default `rate`.";
+
+    SideSource: ConversionSide "source", Shape::Name, Part("base from searches"),
+        "The name of the source.";
+    SideFilter: ConversionSide "filter", Shape::Sql, Part("event from bookings where status = 'confirmed'"),
+        "A boolean SQL expression: only rows where it holds count.";
 
     Min: Threshold "min", Shape::Number, Part("threshold >= 4.5"),
         "The guardrail is breached when a period's value falls below this.";

@@ -38,6 +38,16 @@ keyword_enum!(
 );
 
 keyword_enum!(
+    /// What a `compare` metric gives: the earlier value, the change since, or the growth since.
+    CompareAs { Value = "value", Change = "change", Growth = "growth" }
+);
+
+keyword_enum!(
+    /// What a `conversion` metric gives: the share of entities that convert, or their number.
+    ConversionAs { Rate = "rate", Count = "count" }
+);
+
+keyword_enum!(
     /// How often the North Star must be re-examined.
     Cadence { Weekly = "weekly", Monthly = "monthly", Quarterly = "quarterly", Yearly = "yearly" }
 );

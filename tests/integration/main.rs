@@ -16,6 +16,7 @@ mod execution;
 mod format;
 mod hostile;
 mod init;
+mod kinds;
 mod rules;
 mod schema;
 mod specs;

@@ -202,7 +202,16 @@ fn reference_specs_show_each_construct() {
             .flat_map(Compute::measures)
             .map(|m| m.agg.value)
     };
-    assert!(metrics().any(|m| m.window.is_some()), "a trailing window");
+    let overs = || {
+        metrics()
+            .filter_map(|m| m.compute.as_ref())
+            .flat_map(Compute::measures)
+            .filter_map(|m| m.over.as_ref().map(|o| o.value))
+    };
+    assert!(
+        overs().any(|o| matches!(o, lodestar::model::Over::Window(_))),
+        "a trailing window"
+    );
     assert!(
         aggs().any(|a| matches!(a, Agg::Percentile(_))),
         "a percentile"

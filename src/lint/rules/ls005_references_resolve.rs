@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use crate::diagnostics::Code;
 use crate::diagnostics::Span;
 use crate::lint::{Annotate, Context};
-use crate::model::{Fragment, Metric, Product, Source, Str};
+use crate::model::{Compute, Fragment, Metric, Product, Source, Str};
 
 /// What the rule checks, why, an example and how to configure it (`lodestar explain LS005`).
 pub const DOC: &str = r#"## What it checks
@@ -94,37 +94,33 @@ impl crate::lint::Rule for ReferencesResolve {
                 let Some(compute) = &metric.compute else {
                     continue;
                 };
-                for measure in compute.measures() {
-                    let Some(source) = project.source(&measure.source.value) else {
-                        let help =
-                            match crate::syntax::did_you_mean(&measure.source.value, &sources) {
-                                Some(s) => format!("did you mean `{s}`?"),
-                                None => format!(
-                                    "declare `{}` under `sources:` in any file of the project{}",
-                                    measure.source.value,
-                                    if sources.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!(", or use one of: {}", sources.join(", "))
-                                    }
-                                ),
-                            };
+                for (read, fragments) in reads(compute) {
+                    let Some(source) = project.source(&read.value) else {
+                        let help = match crate::syntax::did_you_mean(&read.value, &sources) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "declare `{}` under `sources:` in any file of the project{}",
+                                read.value,
+                                if sources.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(", or use one of: {}", sources.join(", "))
+                                }
+                            ),
+                        };
                         cx.report_metric(
                             metric,
                             format!(
                                 "metric `{}` reads source `{}`, which is not declared",
-                                metric.name.value, measure.source.value
+                                metric.name.value, read.value
                             ),
-                            measure.source.span,
+                            read.span,
                             "unknown source",
                         )
                         .with_help(help);
                         continue;
                     };
-                    for fragment in [&measure.expr, &measure.filter, &measure.having]
-                        .into_iter()
-                        .flatten()
-                    {
+                    for fragment in fragments {
                         for (column, span) in unknown_columns(source, fragment) {
                             cx.report_metric(
                                 metric,
@@ -259,6 +255,32 @@ fn unknown_metric_help(project: &crate::model::Project, product: &Product, name:
 
 /// Finds cycles among metric references with a depth-first search and reports each back edge
 /// at the reference that closes the cycle.
+/// The sources a computation reads, each with the fragments evaluated over its rows (a
+/// conversion's entity is evaluated over both of its sources).
+fn reads(compute: &Compute) -> Vec<(&Str, Vec<&Fragment>)> {
+    match compute {
+        Compute::Conversion(c) => [&c.base, &c.event]
+            .into_iter()
+            .map(|side| {
+                let mut fragments = vec![&c.entity];
+                fragments.extend(side.filter.as_ref());
+                (&side.source, fragments)
+            })
+            .collect(),
+        other => other
+            .measures()
+            .into_iter()
+            .map(|m| {
+                let fragments = [&m.expr, &m.filter, &m.having]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                (&m.source, fragments)
+            })
+            .collect(),
+    }
+}
+
 fn report_cycles(cx: &mut Context<'_>, product: &Product) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
@@ -324,7 +346,14 @@ fn report_cycles(cx: &mut Context<'_>, product: &Product) {
             .collect();
         names.push(&product.metrics[target].name.value);
         let chain = names.join(" → ");
-        let message = if path.len() == 1 {
+        let compares_itself =
+            path.len() == 1 && matches!(metric.compute, Some(Compute::Compare(_)));
+        let message = if compares_itself {
+            format!(
+                "metric `{}` compares itself: a comparison needs another metric's values",
+                metric.name.value
+            )
+        } else if path.len() == 1 {
             format!("metric `{}` refers to itself", metric.name.value)
         } else {
             format!("metrics refer to each other in a cycle: {chain}")

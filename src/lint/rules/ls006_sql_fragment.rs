@@ -1,6 +1,6 @@
 use crate::diagnostics::Code;
 use crate::lint::{Annotate, Context};
-use crate::model::{Compute, Fragment, Relation};
+use crate::model::{Fragment, Relation};
 
 /// What the rule checks, why, an example and how to configure it (`lodestar explain LS006`).
 pub const DOC: &str = r#"## What it checks
@@ -79,14 +79,7 @@ impl crate::lint::Rule for SqlFragment {
             let Some(compute) = &metric.compute else {
                 continue;
             };
-            let mut fragments: Vec<&Fragment> = Vec::new();
-            for m in compute.measures() {
-                fragments.extend([&m.expr, &m.filter, &m.having].into_iter().flatten());
-            }
-            if let Compute::Derived { expr, .. } = compute {
-                fragments.push(expr);
-            }
-            for fragment in fragments {
+            for fragment in compute.fragments() {
                 if let Err(e) = &fragment.parsed {
                     cx.report_metric(
                         metric,

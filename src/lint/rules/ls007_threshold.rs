@@ -43,6 +43,22 @@ impl crate::lint::Rule for GuardrailThreshold {
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
         for metric in project.products.iter().flat_map(|p| &p.metrics) {
+            if let (Role::Outcome, Some(t)) = (metric.role, &metric.threshold) {
+                cx.report_metric(
+                    metric,
+                    format!(
+                        "outcome `{}` has a threshold, which only guardrails have",
+                        metric.name.value
+                    ),
+                    t.span,
+                    "not a guardrail",
+                )
+                .with_help(
+                    "an outcome is the lagging result the North Star should lead, not a limit; \
+                     remove the threshold, or make the metric a guardrail",
+                );
+                continue;
+            }
             if metric.role != Role::Guardrail {
                 continue;
             }

@@ -67,6 +67,10 @@ pub(super) fn file(file: FileId, root: Pair<'_, Rule>) -> (Option<ast::File>, Ve
                 let m = b.metric(p);
                 push_item(top, Key::Guardrails, span, Value::Map(m));
             }
+            Rule::outcome => {
+                let m = b.metric(p);
+                push_item(top, Key::Outcomes, span, Value::Map(m));
+            }
             Rule::unknown_top => b.unknown(p, "at the top of a spec", Place::File),
             _ => {}
         }
@@ -600,8 +604,136 @@ impl Builder {
                     push_item(m, Key::Allow, span, Value::Map(allow));
                 }
             }
+            Rule::compare_stmt => {
+                let mut compare = Node::new(Place::Compare, span);
+                for c in s.into_inner() {
+                    match c.as_rule() {
+                        Rule::metric_name => {
+                            compare.push_str(Key::CompareMetric, self.str(&c));
+                        }
+                        Rule::compare_offset | Rule::compare_as => {
+                            let key = if c.as_rule() == Rule::compare_offset {
+                                Key::Offset
+                            } else {
+                                Key::CompareAs
+                            };
+                            let value = self.last_str(c);
+                            self.clause(&mut compare, key, value);
+                        }
+                        _ => {}
+                    }
+                }
+                m.push(Key::Compare, span, Value::Map(compare)).span = span;
+            }
+            Rule::conversion_stmt | Rule::base_stmt | Rule::event_stmt => {
+                self.conversion_statement(s, m);
+            }
             Rule::unknown_metric_item => self.simple_statement(s, m),
             _ => {}
+        }
+    }
+
+    /// A clause of a statement (`offset 1`, `as growth`); a repeat is reported and ignored.
+    fn clause(&mut self, node: &mut Node, key: Key, value: Str) {
+        if let Some(first) = node.str(key) {
+            self.diagnostics.push(
+                Diagnostic::error(STRUCTURE, format!("`{}` is given twice", key.name()))
+                    .label(value.span, "given again here")
+                    .label(first.span, "first given here")
+                    .help(format!("keep one `{}`", key.name())),
+            );
+        } else {
+            node.push_str(key, value);
+        }
+    }
+
+    /// `conversion ENTITY [within N days] [as rate|count]`, `base from SOURCE [where ...]` and
+    /// `event from SOURCE [where ...]`: three statements of one conversion.
+    fn conversion_statement(&mut self, s: Pair<'_, Rule>, m: &mut Node) {
+        let span = self.span(&s);
+        let rule = s.as_rule();
+        if !m.has(Key::Conversion) {
+            m.push(
+                Key::Conversion,
+                span,
+                Value::Map(Node::new(Place::Conversion, span)),
+            )
+            .span = span;
+        }
+        let Some(field) = m.fields.iter_mut().find(|f| f.key == Key::Conversion) else {
+            return;
+        };
+        field.span = field.span.to(span);
+        let Value::Map(conv) = &mut field.value else {
+            return;
+        };
+        conv.span = conv.span.to(span);
+        match rule {
+            Rule::conversion_stmt => {
+                if conv.has(Key::Entity) {
+                    self.diagnostics.push(
+                        Diagnostic::error(STRUCTURE, "`conversion` is given twice in a metric")
+                            .label(span, "given again here")
+                            .help("a metric has one `conversion` line"),
+                    );
+                    return;
+                }
+                for c in s.into_inner() {
+                    match c.as_rule() {
+                        Rule::backtick | Rule::entity_name => {
+                            let entity = if c.as_rule() == Rule::backtick {
+                                self.fragment(c)
+                            } else {
+                                self.str(&c)
+                            };
+                            conv.push_str(Key::Entity, entity);
+                        }
+                        Rule::conversion_within | Rule::conversion_as => {
+                            let key = if c.as_rule() == Rule::conversion_within {
+                                Key::Within
+                            } else {
+                                Key::ConversionAs
+                            };
+                            let value = self.last_str(c);
+                            self.clause(conv, key, value);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {
+                let (key, word) = if rule == Rule::base_stmt {
+                    (Key::Base, "base")
+                } else {
+                    (Key::Event, "event")
+                };
+                if conv.has(key) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            STRUCTURE,
+                            format!("`{word}` is given twice in a metric"),
+                        )
+                        .label(span, "given again here")
+                        .help(format!("a conversion has one `{word}` line")),
+                    );
+                    return;
+                }
+                let mut side = Node::new(Place::ConversionSide, span);
+                for c in s.into_inner() {
+                    match c.as_rule() {
+                        Rule::source_name => {
+                            side.push_str(Key::SideSource, self.str(&c));
+                        }
+                        Rule::where_clause => {
+                            if let Some(f) = c.into_inner().nth(1) {
+                                side.push_str(Key::SideFilter, self.fragment(f));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                conv.push(key, span, Value::Map(side)).span = span;
+            }
         }
     }
 

@@ -151,6 +151,14 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_review => "review",
         Rule::kw_last => "last",
         Rule::kw_allow => "allow",
+        Rule::kw_outcome => "outcome",
+        Rule::kw_compare => "compare",
+        Rule::kw_offset => "offset",
+        Rule::kw_as => "as",
+        Rule::kw_conversion => "conversion",
+        Rule::kw_within => "within",
+        Rule::kw_base => "base",
+        Rule::kw_event => "event",
         _ => return None,
     })
 }
@@ -174,6 +182,8 @@ fn name(rule: Rule) -> Option<&'static str> {
         Rule::agg_name => "an aggregation such as `sum(nights)`",
         Rule::cadence => "a review cadence such as `quarterly`",
         Rule::rule_code => "a rule code such as `LS103`",
+        Rule::choice => "a word such as `growth` or `rate`",
+        Rule::entity_name => "the entity's column, such as `guest_id`",
         Rule::version => "the language version `1`",
         Rule::number => "a number",
         Rule::date => "a date such as `2026-12-31`",
@@ -215,7 +225,12 @@ const TOP_STATEMENT_KEYWORDS: [Rule; 5] = [
     Rule::kw_owner,
     Rule::kw_source,
 ];
-const METRIC_KEYWORDS: [Rule; 3] = [Rule::kw_north, Rule::kw_input, Rule::kw_guardrail];
+const METRIC_KEYWORDS: [Rule; 4] = [
+    Rule::kw_north,
+    Rule::kw_input,
+    Rule::kw_guardrail,
+    Rule::kw_outcome,
+];
 
 /// "a metric block (`north star`, `input` or `guardrail`), `}` or the end of the file".
 fn expected(positives: &[Rule]) -> Option<String> {
