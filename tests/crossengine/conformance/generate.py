@@ -1,11 +1,21 @@
 #!/usr/bin/env python3
 """Writes the cross-engine conformance project: one product per grain (the same metrics, the
-North Star's grain differs) over two tables with typed columns, and their CSV data.
+North Star's grain differs; the to-date spans are the ones coarser than the grain) over two tables
+with typed columns, and their CSV data. tests/crossengine/oracle.py restates the metrics.
+
+Every metric kind: measures of every aggregation, filter, having, ratios, derived metrics, 7-day
+windows, period-over-period comparisons (`compare` of a measure, a ratio, a derived metric, a
+window, a conversion, a comparison, a cumulative metric; value, change and growth; offsets 1 to
+3), to-date measures (sum, count_distinct, median, having, count), cumulative measures, a
+conversion (rate and count), a guardrail on growth, and outcomes.
 
 The data is deterministic (fixed seed) and holds the cases engines disagree on: rows at Monday
 00:00:00 and Sunday 23:59:59, NULL user ids, teams and amounts, integer columns in ratios, periods
-where a denominator is zero, days whose amounts are all NULL, two weeks without any row and a year
-boundary. Python 3 standard library only:
+where a denominator is zero, days whose amounts are all NULL, two weeks without any row, month,
+quarter and year boundaries, rows without a time; for the conversion (`designed`): an event
+exactly `within` after its base row and one a second later, one at the base row's instant, one
+just before it, NULL entities on both sides, entities whose base rows fall in two periods or two
+teams. Python 3 standard library only:
 
     python3 tests/crossengine/conformance/generate.py
 """
@@ -23,6 +33,9 @@ NO_PURCHASE_WEEK = dt.date(2026, 3, 9)  # events, but no purchase: refund_rate d
 ALL_NULL_AMOUNT_DAY = dt.date(2026, 1, 7)
 TEAMS = ["red", "blue", "green", None]
 KINDS = ["view", "purchase", "refund"]
+# The to_date spans each product's grain gets: the next coarser ones (none at year grain).
+TO_DATE = {"day": ["week", "month"], "week": ["month", "quarter"], "month": ["quarter", "year"],
+           "quarter": ["year"], "year": []}
 
 SOURCES = """\
 # Sources and owners shared by the conformance products (one product per grain).
@@ -108,6 +121,46 @@ inputs:
     grain: day
     window: 7 days
     measure: {{ source: events, agg: sum, expr: qty }}
+  - {{ name: revenue_prev, description: Revenue one period earlier., owner: qa, type: revenue, compare: {{ metric: revenue, offset: 1, as: value }} }}
+  - {{ name: revenue_change_2, description: Revenue minus revenue two periods earlier., owner: qa, type: revenue, compare: {{ metric: revenue, offset: 2, as: change }} }}
+  - {{ name: revenue_growth, description: Period-over-period growth of revenue., owner: qa, type: revenue, compare: {{ metric: revenue, offset: 1, as: growth }} }}
+  - {{ name: qty_per_page_prev_3, description: The ratio three periods earlier., owner: qa, type: efficiency, compare: {{ metric: qty_per_page, offset: 3, as: value }} }}
+  - {{ name: qty_per_page_change, description: Change of the ratio since the period before., owner: qa, type: efficiency, compare: {{ metric: qty_per_page, offset: 1, as: change }} }}
+  - {{ name: qty_per_page_growth_2, description: Growth of the ratio over two periods., owner: qa, type: efficiency, compare: {{ metric: qty_per_page, offset: 2, as: growth }} }}
+  - {{ name: revenue_per_user_prev_2, description: The derived metric two periods earlier., owner: qa, type: revenue, compare: {{ metric: revenue_per_user, offset: 2, as: value }} }}
+  - {{ name: revenue_per_user_change_3, description: Change of the derived metric over three periods., owner: qa, type: revenue, compare: {{ metric: revenue_per_user, offset: 3, as: change }} }}
+  - {{ name: revenue_per_user_growth, description: Growth of the derived metric., owner: qa, type: revenue, compare: {{ metric: revenue_per_user, offset: 1, as: growth }} }}
+  - {{ name: users_7d_prev, description: The 7-day users the day before., owner: qa, type: engagement, compare: {{ metric: users_7d, offset: 1, as: value }} }}
+  - {{ name: users_7d_change_3, description: Change of the 7-day users over three days., owner: qa, type: engagement, compare: {{ metric: users_7d, offset: 3, as: change }} }}
+  - {{ name: users_7d_growth_2, description: Growth of the 7-day users over two days., owner: qa, type: engagement, compare: {{ metric: users_7d, offset: 2, as: growth }} }}
+{to_date}  - {{ name: revenue_cum, description: Revenue since the beginning of the data., owner: qa, grain: {grain}, type: revenue, measure: {{ source: events, agg: sum, expr: amount, cumulative: true }} }}
+  - {{ name: users_ever, description: Users ever seen., owner: qa, grain: {grain}, type: adoption, measure: {{ source: events, agg: count_distinct, expr: user_id, cumulative: true }} }}
+  - {{ name: buyers_ever, description: Users who ever purchased., owner: qa, grain: {grain}, type: adoption, measure: {{ source: events, agg: count_distinct, expr: user_id, filter: kind = 'purchase', cumulative: true }} }}
+  - name: visit_to_purchase_3d
+    description: Share of users with a visit of two pages or more who purchase within 3 days.
+    owner: qa
+    grain: {grain}
+    type: conversion
+    conversion:
+      entity: user_id
+      base: {{ source: visits, filter: pages >= 2 }}
+      event: {{ source: events, filter: kind = 'purchase' }}
+      within: 3 days
+      as: rate
+  - name: visit_purchasers_3d
+    description: Users with a visit of two pages or more who purchase within 3 days.
+    owner: qa
+    grain: {grain}
+    type: conversion
+    conversion:
+      entity: user_id
+      base: {{ source: visits, filter: pages >= 2 }}
+      event: {{ source: events, filter: kind = 'purchase' }}
+      within: 3 days
+      as: count
+  - {{ name: visit_to_purchase_change, description: Change of the conversion rate., owner: qa, type: conversion, compare: {{ metric: visit_to_purchase_3d, offset: 1, as: change }} }}
+  - {{ name: revenue_growth_change, description: A comparison of a comparison., owner: qa, type: revenue, compare: {{ metric: revenue_growth, offset: 1, as: change }} }}
+  - {{ name: users_ever_change, description: New users (a comparison of a cumulative metric)., owner: qa, type: adoption, compare: {{ metric: users_ever, offset: 1, as: change }} }}
 
 guardrails:
   - {{ name: avg_amount, description: Mean amount., owner: qa, grain: {grain}, type: quality, measure: {{ source: events, agg: avg, expr: amount }}, threshold: {{ min: 20, max: 80 }} }}
@@ -120,7 +173,42 @@ guardrails:
       numerator: {{ source: events, agg: count, filter: kind = 'refund' }}
       denominator: {{ source: events, agg: count, filter: kind = 'purchase' }}
     threshold: {{ max: 0.5 }}
+  - name: events_growth
+    description: Period-over-period growth of the North Star; some periods breach it.
+    owner: qa
+    type: engagement
+    compare: {{ metric: events, offset: 1, as: growth }}
+    threshold: {{ min: -0.35, max: 0.6 }}
+
+outcomes:
+  - {{ name: net_revenue, description: Purchases minus refunds., owner: qa, grain: {grain}, type: revenue, measure: {{ source: events, agg: sum, expr: "CASE WHEN kind = 'refund' THEN -amount ELSE amount END", filter: kind <> 'view' }} }}
+  - name: buyers_28d
+    description: Users who purchased in the 28 days ending with the period.
+    owner: qa
+    grain: {grain}
+    type: retention
+    measure: {{ source: events, agg: count_distinct, expr: user_id, filter: kind = 'purchase', window: 28 days }}
 """
+
+
+def to_date_inputs(grain):
+    """The to-date inputs of conf_<grain>: sum, count_distinct, median and having over the first
+    span, a filtered count and a count_distinct over the second."""
+    spans = TO_DATE[grain]
+    out = []
+    m = "  - {{ name: {name}_{u}td, description: {what} {span} to date., owner: qa, grain: {grain}, type: {type}, measure: {{ source: events, {measure}, to_date: {span} }} }}\n"
+    first = [("revenue", "Revenue", "revenue", "agg: sum, expr: amount"),
+             ("users", "Distinct users", "engagement", "agg: count_distinct, expr: user_id"),
+             ("median_amount", "Median amount", "revenue", "agg: median, expr: amount"),
+             ("repeat_buyers", "Users with two or more non-view events", "retention",
+              "agg: count_distinct, expr: user_id, filter: kind <> 'view', having: count(*) >= 2")]
+    second = [("purchases", "Purchases", "transaction", "agg: count, filter: kind = 'purchase'"),
+              ("users", "Distinct users", "engagement", "agg: count_distinct, expr: user_id")]
+    for span, metrics in zip(spans, [first, second]):
+        for name, what, ty, measure in metrics:
+            out.append(m.format(name=name, u=span[0], what=what, span=span, grain=grain, type=ty,
+                                measure=measure))
+    return "".join(out)
 
 
 def days():
@@ -149,6 +237,53 @@ def write(path, header, rows):
             w.writerow([fmt(v) for v in r])
 
 
+def designed(events, visits):
+    """Rows for the edge cases of the time comparisons, appended to the random ones (users 101+,
+    whom the random rows never name). Conversion: a visit of 2 pages or more (the base) followed by
+    a purchase (the event) within 3 days. Ids are set after sorting."""
+    def event(ts, user, team, kind, amount, qty=1, ok=True):
+        events.append([0, ts, user, team, kind, amount, qty, ok])
+
+    def visit(ts, user, team, pages, converted=0):
+        visits.append([0, ts, user, team, pages, converted])
+
+    # 101 buys exactly 3 days after the visit: converts. 102 buys 3 days and a second after (and
+    # views in between): does not.
+    visit("2026-01-20 10:00:00", 101, "red", 3)
+    event("2026-01-23 10:00:00", 101, "red", "purchase", 40.0)
+    visit("2026-01-20 10:00:00", 102, "blue", 3)
+    event("2026-01-21 09:00:00", 102, "blue", "view", 5.5)
+    event("2026-01-23 10:00:01", 102, "blue", "purchase", 60.0)
+    # 103 buys at the very instant of the visit (2 pages: the filter's bound): converts.
+    visit("2026-03-03 08:00:00", 103, "green", 2)
+    event("2026-03-03 08:00:00", 103, "green", "purchase", 25.25)
+    # 104 buys one second before the visit: does not convert.
+    event("2026-01-27 09:59:59", 104, "red", "purchase", 12.0)
+    visit("2026-01-27 10:00:00", 104, "red", 5)
+    # 105 visits on Saturday 31 January and Sunday 1 February (two days, two months, one week)
+    # and buys on Monday 2 February: converts in both days and months (not with --to 2026-01-31).
+    visit("2026-01-31 23:00:00", 105, "blue", 4)
+    visit("2026-02-01 01:00:00", 105, "blue", 4)
+    event("2026-02-02 12:00:00", 105, None, "purchase", 80.0)
+    # 106 visits on 30 March (Q1) and 6 April (Q2) and buys on 7 April: converts from the second
+    # visit only (week, month and quarter of the first visit: not converted).
+    visit("2026-03-30 12:00:00", 106, "green", 6)
+    visit("2026-04-06 12:00:00", 106, "green", 6)
+    event("2026-04-07 12:00:00", 106, "green", "purchase", 33.0)
+    # 107 visits as red, then as blue a day later, and buys 3 days and an hour after the red
+    # visit: with --by team it converts in blue only.
+    visit("2026-01-13 09:00:00", 107, "red", 4)
+    visit("2026-01-14 09:00:00", 107, "blue", 4)
+    event("2026-01-16 10:00:00", 107, "blue", "purchase", 18.0)
+    # NULL users on both sides at the same instant: no entity, no conversion.
+    visit("2026-01-21 12:00:00", None, "red", 6)
+    visit("2026-01-22 12:00:00", None, None, 1)
+    event("2026-01-21 12:00:00", None, "red", "purchase", 70.0)
+    # Rows without a time: in no period, ignored by every metric.
+    event(None, 102, "red", "purchase", 99.0, 3, True)
+    visit(None, 102, "red", 5, 1)
+
+
 def main():
     rnd = random.Random(20260105)
     events, visits = [], []
@@ -173,9 +308,12 @@ def main():
                            rnd.randrange(0, 9), int(rnd.random() < 0.3)])
         if d.weekday() == 6:
             visits.append([len(visits) + 1, f"{d} 23:59:59", 1, "red", 0, 0])
-    visits.sort(key=lambda r: r[1])
-    for i, r in enumerate(visits):
-        r[0] = i + 1
+    designed(events, visits)
+    # Time order (rows without a time last), then ids in that order.
+    for rows in (events, visits):
+        rows.sort(key=lambda r: (r[1] is None, r[1] or ""))
+        for i, r in enumerate(rows):
+            r[0] = i + 1
     write(os.path.join(HERE, "data/conf/events.csv"),
           ["event_id", "ts", "user_id", "team", "kind", "amount", "qty", "ok"], events)
     write(os.path.join(HERE, "data/conf/visits.csv"),
@@ -185,7 +323,7 @@ def main():
         f.write(SOURCES)
     for g in GRAINS:
         with open(os.path.join(HERE, f"spec/conf_{g}.yaml"), "w") as f:
-            f.write(PRODUCT.format(grain=g))
+            f.write(PRODUCT.format(grain=g, to_date=to_date_inputs(g)))
 
 
 if __name__ == "__main__":
