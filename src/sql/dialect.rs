@@ -1,12 +1,40 @@
 //! What each warehouse writes differently. [`Vendor`] holds the generic form (DuckDB and
-//! PostgreSQL accept it as is); each dialect overrides only what differs. The meaning is the
-//! same everywhere: see `docs/sql.md`.
+//! PostgreSQL accept it as is); each dialect overrides only what differs, and Redshift starts
+//! from PostgreSQL. The meaning is the same everywhere: see `docs/sql.md`.
 
 use chrono::NaiveDate;
 use sqlparser::dialect as sp;
 
+use super::plan::PartRules;
 use super::Dialect;
 use crate::model::Grain;
+
+/// The calendar unit of an interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unit {
+    Day,
+    Month,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Day => "day",
+            Unit::Month => "month",
+        }
+    }
+}
+
+/// How a dialect writes an exact, interpolating (continuous) percentile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PercentileForm {
+    /// An aggregate function ([`Vendor::percentile`]).
+    Aggregate,
+    /// BigQuery: `PERCENTILE_CONT(x, p) OVER (PARTITION BY ...)`, then one value per group.
+    Analytic,
+    /// Trino: the sorted array of the values, interpolated between its closest ranks.
+    SortedArray,
+}
 
 /// How one dialect writes the pieces of a query. Arguments are SQL text already rendered.
 pub(crate) trait Vendor: Sync {
@@ -40,6 +68,11 @@ pub(crate) trait Vendor: Sync {
         false
     }
 
+    /// The longest identifier the dialect keeps, in bytes (`None`: no limit that matters).
+    fn max_identifier(&self) -> Option<usize> {
+        None
+    }
+
     /// The row's time truncated to the start of its period, as a DATE. Weeks start on Monday.
     fn trunc(&self, grain: Grain, t: &str) -> String {
         match grain {
@@ -57,14 +90,15 @@ pub(crate) trait Vendor: Sync {
         format!("DATE '{}'", d.format("%Y-%m-%d"))
     }
 
-    /// `x` plus `n` days (`n` a SQL integer expression), as a DATE.
-    fn add_days(&self, x: &str, n: &str) -> String {
-        format!("CAST({x} + {n} * INTERVAL '1 day' AS DATE)")
+    /// The date `x` plus `n` (a SQL integer expression) days or months, as a DATE. The one
+    /// place each dialect spells date arithmetic.
+    fn add(&self, x: &str, n: &str, unit: Unit) -> String {
+        format!("CAST({x} + {n} * INTERVAL '1 {}' AS DATE)", unit.as_str())
     }
 
-    /// `x` plus `n` months, as a DATE.
-    fn add_months(&self, x: &str, n: &str) -> String {
-        format!("CAST({x} + {n} * INTERVAL '1 month' AS DATE)")
+    /// The timestamp `t` plus `days` days (a literal), as a timestamp.
+    fn add_days_to_time(&self, t: &str, days: u32) -> String {
+        format!("{t} + INTERVAL '{days} day'")
     }
 
     fn float_type(&self) -> &'static str {
@@ -77,6 +111,10 @@ pub(crate) trait Vendor: Sync {
 
     fn float(&self, x: &str) -> String {
         format!("CAST({x} AS {})", self.float_type())
+    }
+
+    fn string(&self, x: &str) -> String {
+        format!("CAST({x} AS {})", self.string_type())
     }
 
     /// A NULL of type `ty` that may stand in a column other rows fill.
@@ -95,13 +133,18 @@ pub(crate) trait Vendor: Sync {
         format!("{} / NULLIF({b}, 0)", self.float(a))
     }
 
-    /// The continuous percentile `p` (0..1) of `x`.
+    fn percentile_form(&self) -> PercentileForm {
+        PercentileForm::Aggregate
+    }
+
+    /// The exact continuous percentile `p` (0..1) of `x`, as an aggregate.
     fn percentile(&self, x: &str, p: f64) -> String {
         format!("PERCENTILE_CONT({p}) WITHIN GROUP (ORDER BY {x})")
     }
 
-    fn median(&self, x: &str) -> String {
-        self.percentile(x, 0.5)
+    /// Whether every percentile of one SELECT must order by the same expression.
+    fn one_percentile_order(&self) -> bool {
+        false
     }
 
     /// `UNION` that removes duplicates.
@@ -112,6 +155,11 @@ pub(crate) trait Vendor: Sync {
     /// Equality where NULL equals NULL (joining dimension values).
     fn same(&self, a: &str, b: &str) -> String {
         format!("{a} IS NOT DISTINCT FROM {b}")
+    }
+
+    /// `left` joined with `right` on a condition that is not only equalities.
+    fn range_join(&self, left: &str, right: &str, on: &str) -> String {
+        format!("{left}\nJOIN {right} ON {on}")
     }
 
     /// A derived table of the integers 0..n, in a column named `k` (`n` ≥ 1).
@@ -126,27 +174,41 @@ pub(crate) trait Vendor: Sync {
 
     /// One line per difference from the generic form, for `lodestar dialects`.
     fn notes(&self) -> &'static str;
+
+    /// Which terms may share a scan in this dialect.
+    fn part_rules(&self) -> PartRules {
+        PartRules {
+            percentile_alone: self.percentile_form() != PercentileForm::Aggregate,
+            one_percentile_order: self.one_percentile_order(),
+        }
+    }
 }
 
 /// `x` plus `n` periods of `grain`.
 pub(crate) fn add_grain(v: &dyn Vendor, grain: Grain, x: &str, n: i64) -> String {
-    match grain {
-        Grain::Day => v.add_days(x, &n.to_string()),
-        Grain::Week => v.add_days(x, &(7 * n).to_string()),
-        Grain::Month => v.add_months(x, &n.to_string()),
-        Grain::Quarter => v.add_months(x, &(3 * n).to_string()),
-        Grain::Year => v.add_months(x, &(12 * n).to_string()),
-    }
+    let (k, unit) = periods(grain, n);
+    v.add(x, &k.to_string(), unit)
 }
 
 /// [`add_grain`] with the count given as SQL text.
 pub(crate) fn add_grain_expr(v: &dyn Vendor, grain: Grain, x: &str, k: &str) -> String {
     match grain {
-        Grain::Day => v.add_days(x, k),
-        Grain::Week => v.add_days(x, &format!("7 * {k}")),
-        Grain::Month => v.add_months(x, k),
-        Grain::Quarter => v.add_months(x, &format!("3 * {k}")),
-        Grain::Year => v.add_months(x, &format!("12 * {k}")),
+        Grain::Day => v.add(x, k, Unit::Day),
+        Grain::Week => v.add(x, &format!("7 * {k}"), Unit::Day),
+        Grain::Month => v.add(x, k, Unit::Month),
+        Grain::Quarter => v.add(x, &format!("3 * {k}"), Unit::Month),
+        Grain::Year => v.add(x, &format!("12 * {k}"), Unit::Month),
+    }
+}
+
+/// `n` periods of `grain` as a number of days or months.
+fn periods(grain: Grain, n: i64) -> (i64, Unit) {
+    match grain {
+        Grain::Day => (n, Unit::Day),
+        Grain::Week => (7 * n, Unit::Day),
+        Grain::Month => (n, Unit::Month),
+        Grain::Quarter => (3 * n, Unit::Month),
+        Grain::Year => (12 * n, Unit::Month),
     }
 }
 
@@ -179,110 +241,18 @@ impl Vendor for Postgres {
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::PostgreSqlDialect {}
     }
+    fn max_identifier(&self) -> Option<usize> {
+        Some(63)
+    }
     fn float_type(&self) -> &'static str {
         "DOUBLE PRECISION"
     }
     fn notes(&self) -> &'static str {
-        "DOUBLE PRECISION for floats; otherwise the generic form"
+        "DOUBLE PRECISION for floats; names of at most 63 bytes; otherwise the generic form"
     }
 }
 
-struct BigQuery;
-impl Vendor for BigQuery {
-    fn parser(&self) -> &'static dyn sp::Dialect {
-        &sp::BigQueryDialect
-    }
-    fn quote(&self) -> char {
-        '`'
-    }
-    fn backslash_escapes(&self) -> bool {
-        true
-    }
-    fn doubled_quote_in_strings(&self) -> bool {
-        false
-    }
-    fn doubled_quote_in_names(&self) -> bool {
-        false
-    }
-    fn trunc(&self, grain: Grain, t: &str) -> String {
-        let part = match grain {
-            Grain::Day => return self.day(t),
-            Grain::Week => "ISOWEEK",
-            Grain::Month => "MONTH",
-            Grain::Quarter => "QUARTER",
-            Grain::Year => "YEAR",
-        };
-        format!("DATE_TRUNC({}, {part})", self.day(t))
-    }
-    fn add_days(&self, x: &str, n: &str) -> String {
-        format!("DATE_ADD({x}, INTERVAL {n} DAY)")
-    }
-    fn add_months(&self, x: &str, n: &str) -> String {
-        format!("DATE_ADD({x}, INTERVAL {n} MONTH)")
-    }
-    fn float_type(&self) -> &'static str {
-        "FLOAT64"
-    }
-    fn string_type(&self) -> &'static str {
-        "STRING"
-    }
-    fn divide(&self, a: &str, b: &str) -> String {
-        format!("SAFE_DIVIDE({a}, {b})")
-    }
-    fn percentile(&self, x: &str, p: f64) -> String {
-        // BigQuery's PERCENTILE_CONT is analytic only; APPROX_QUANTILES is the aggregate.
-        let k = (p * 1000.0).round() as i64;
-        format!("APPROX_QUANTILES({x}, 1000)[OFFSET({k})]")
-    }
-    fn union_distinct(&self) -> &'static str {
-        "UNION DISTINCT"
-    }
-    fn integers(&self, n: u64) -> String {
-        format!("UNNEST(GENERATE_ARRAY(0, {})) AS k", n - 1)
-    }
-    fn notes(&self) -> &'static str {
-        "backticks; DATE_TRUNC(d, ISOWEEK); DATE_ADD; FLOAT64; SAFE_DIVIDE; \
-         APPROX_QUANTILES(x, 1000) for median/percentile (approximate); UNION DISTINCT; \
-         GENERATE_ARRAY"
-    }
-}
-
-struct Snowflake;
-impl Vendor for Snowflake {
-    fn parser(&self) -> &'static dyn sp::Dialect {
-        &sp::SnowflakeDialect
-    }
-    fn backslash_escapes(&self) -> bool {
-        true
-    }
-    fn bare_simple_names(&self) -> bool {
-        true
-    }
-    fn trunc(&self, grain: Grain, t: &str) -> String {
-        match grain {
-            Grain::Day => self.day(t),
-            // DATE_TRUNC('week') follows the WEEK_START parameter; DAYOFWEEKISO does not.
-            Grain::Week => format!("DATEADD(day, 1 - DAYOFWEEKISO({t}), {})", self.day(t)),
-            _ => format!("CAST(DATE_TRUNC('{grain}', {t}) AS DATE)"),
-        }
-    }
-    fn add_days(&self, x: &str, n: &str) -> String {
-        format!("DATEADD(day, {n}, {x})")
-    }
-    fn add_months(&self, x: &str, n: &str) -> String {
-        format!("DATEADD(month, {n}, {x})")
-    }
-    fn integers(&self, n: u64) -> String {
-        format!(
-            "(SELECT ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS k FROM TABLE(GENERATOR(ROWCOUNT => {n}))) AS s"
-        )
-    }
-    fn notes(&self) -> &'static str {
-        "simple lower-case names unquoted (quoted names are case-sensitive); weeks via \
-         DAYOFWEEKISO (independent of WEEK_START); DATEADD; GENERATOR for series"
-    }
-}
-
+/// PostgreSQL as Redshift runs it: what differs is overridden, the rest is PostgreSQL's.
 struct Redshift;
 impl Vendor for Redshift {
     fn parser(&self) -> &'static dyn sp::Dialect {
@@ -291,14 +261,20 @@ impl Vendor for Redshift {
     fn backslash_escapes(&self) -> bool {
         true
     }
-    fn add_days(&self, x: &str, n: &str) -> String {
-        format!("CAST(DATEADD(day, {n}, {x}) AS DATE)")
-    }
-    fn add_months(&self, x: &str, n: &str) -> String {
-        format!("CAST(DATEADD(month, {n}, {x}) AS DATE)")
+    fn max_identifier(&self) -> Option<usize> {
+        Some(127)
     }
     fn float_type(&self) -> &'static str {
-        "DOUBLE PRECISION"
+        Postgres.float_type()
+    }
+    fn add(&self, x: &str, n: &str, unit: Unit) -> String {
+        format!("CAST(DATEADD({}, {n}, {x}) AS DATE)", unit.as_str())
+    }
+    fn add_days_to_time(&self, t: &str, days: u32) -> String {
+        format!("DATEADD(day, {days}, {t})")
+    }
+    fn one_percentile_order(&self) -> bool {
+        true
     }
     fn same(&self, a: &str, b: &str) -> String {
         format!("({a} = {b} OR ({a} IS NULL AND {b} IS NULL))")
@@ -325,8 +301,117 @@ impl Vendor for Redshift {
         )
     }
     fn notes(&self) -> &'static str {
-        "DATEADD; DOUBLE PRECISION; NULL-safe equality spelled out; series from cross-joined \
-         digits (generate_series is leader-node only)"
+        "PostgreSQL with: DATEADD; NULL-safe equality spelled out; series from cross-joined \
+         digits (generate_series is leader-node only); percentiles of different expressions in \
+         separate scans; names of at most 127 bytes"
+    }
+}
+
+struct BigQuery;
+impl Vendor for BigQuery {
+    fn parser(&self) -> &'static dyn sp::Dialect {
+        &sp::BigQueryDialect
+    }
+    fn quote(&self) -> char {
+        '`'
+    }
+    fn backslash_escapes(&self) -> bool {
+        true
+    }
+    fn doubled_quote_in_strings(&self) -> bool {
+        false
+    }
+    fn doubled_quote_in_names(&self) -> bool {
+        false
+    }
+    fn max_identifier(&self) -> Option<usize> {
+        Some(300)
+    }
+    fn trunc(&self, grain: Grain, t: &str) -> String {
+        let part = match grain {
+            Grain::Day => return self.day(t),
+            Grain::Week => "ISOWEEK",
+            Grain::Month => "MONTH",
+            Grain::Quarter => "QUARTER",
+            Grain::Year => "YEAR",
+        };
+        format!("DATE_TRUNC({}, {part})", self.day(t))
+    }
+    fn add(&self, x: &str, n: &str, unit: Unit) -> String {
+        format!(
+            "DATE_ADD({x}, INTERVAL {n} {})",
+            unit.as_str().to_ascii_uppercase()
+        )
+    }
+    fn add_days_to_time(&self, t: &str, days: u32) -> String {
+        format!("{t} + INTERVAL {days} DAY")
+    }
+    fn float_type(&self) -> &'static str {
+        "FLOAT64"
+    }
+    fn string_type(&self) -> &'static str {
+        "STRING"
+    }
+    fn divide(&self, a: &str, b: &str) -> String {
+        format!("SAFE_DIVIDE({a}, {b})")
+    }
+    fn percentile_form(&self) -> PercentileForm {
+        // PERCENTILE_CONT is analytic only; APPROX_QUANTILES would be approximate.
+        PercentileForm::Analytic
+    }
+    fn percentile(&self, x: &str, p: f64) -> String {
+        format!("PERCENTILE_CONT({x}, {p})")
+    }
+    fn union_distinct(&self) -> &'static str {
+        "UNION DISTINCT"
+    }
+    fn integers(&self, n: u64) -> String {
+        format!("UNNEST(GENERATE_ARRAY(0, {})) AS k", n - 1)
+    }
+    fn notes(&self) -> &'static str {
+        "backticks; DATE_TRUNC(d, ISOWEEK); DATE_ADD; FLOAT64; SAFE_DIVIDE; exact percentiles \
+         with the analytic PERCENTILE_CONT(x, p) OVER (PARTITION BY ...); UNION DISTINCT; \
+         GENERATE_ARRAY"
+    }
+}
+
+struct Snowflake;
+impl Vendor for Snowflake {
+    fn parser(&self) -> &'static dyn sp::Dialect {
+        &sp::SnowflakeDialect
+    }
+    fn backslash_escapes(&self) -> bool {
+        true
+    }
+    fn bare_simple_names(&self) -> bool {
+        true
+    }
+    fn max_identifier(&self) -> Option<usize> {
+        Some(255)
+    }
+    fn trunc(&self, grain: Grain, t: &str) -> String {
+        match grain {
+            Grain::Day => self.day(t),
+            // DATE_TRUNC('week') follows the WEEK_START parameter; DAYOFWEEKISO does not.
+            Grain::Week => format!("DATEADD(day, 1 - DAYOFWEEKISO({t}), {})", self.day(t)),
+            _ => format!("CAST(DATE_TRUNC('{grain}', {t}) AS DATE)"),
+        }
+    }
+    fn add(&self, x: &str, n: &str, unit: Unit) -> String {
+        format!("DATEADD({}, {n}, {x})", unit.as_str())
+    }
+    fn add_days_to_time(&self, t: &str, days: u32) -> String {
+        format!("DATEADD(day, {days}, {t})")
+    }
+    fn integers(&self, n: u64) -> String {
+        format!(
+            "(SELECT ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS k FROM TABLE(GENERATOR(ROWCOUNT => {n}))) AS s"
+        )
+    }
+    fn notes(&self) -> &'static str {
+        "simple lower-case names unquoted (quoted names are case-sensitive); weeks via \
+         DAYOFWEEKISO (independent of WEEK_START); DATEADD; GENERATOR for series; names of at \
+         most 255 bytes"
     }
 }
 
@@ -344,11 +429,17 @@ impl Vendor for Databricks {
     fn doubled_quote_in_strings(&self) -> bool {
         false
     }
-    fn add_days(&self, x: &str, n: &str) -> String {
-        format!("DATE_ADD({x}, {n})")
+    fn max_identifier(&self) -> Option<usize> {
+        Some(255)
     }
-    fn add_months(&self, x: &str, n: &str) -> String {
-        format!("ADD_MONTHS({x}, {n})")
+    fn add(&self, x: &str, n: &str, unit: Unit) -> String {
+        match unit {
+            Unit::Day => format!("DATE_ADD({x}, {n})"),
+            Unit::Month => format!("ADD_MONTHS({x}, {n})"),
+        }
+    }
+    fn add_days_to_time(&self, t: &str, days: u32) -> String {
+        format!("{t} + INTERVAL {days} DAYS")
     }
     fn string_type(&self) -> &'static str {
         "STRING"
@@ -369,7 +460,7 @@ impl Vendor for Databricks {
     }
     fn notes(&self) -> &'static str {
         "backticks; DATE_ADD / ADD_MONTHS; PERCENTILE(x, p) (exact, continuous); \
-         EXPLODE(SEQUENCE(...)) for series"
+         EXPLODE(SEQUENCE(...)) for series; decimal literals as DOUBLE"
     }
 }
 
@@ -378,21 +469,32 @@ impl Vendor for Trino {
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::GenericDialect
     }
-    fn add_days(&self, x: &str, n: &str) -> String {
-        format!("DATE_ADD('day', {n}, {x})")
+    fn add(&self, x: &str, n: &str, unit: Unit) -> String {
+        format!("DATE_ADD('{}', {n}, {x})", unit.as_str())
     }
-    fn add_months(&self, x: &str, n: &str) -> String {
-        format!("DATE_ADD('month', {n}, {x})")
+    fn add_days_to_time(&self, t: &str, days: u32) -> String {
+        format!("DATE_ADD('day', {days}, {t})")
     }
-    fn percentile(&self, x: &str, p: f64) -> String {
-        format!("APPROX_PERCENTILE({x}, {p})")
+    fn percentile_form(&self) -> PercentileForm {
+        // Trino has APPROX_PERCENTILE only.
+        PercentileForm::SortedArray
     }
     fn integers(&self, n: u64) -> String {
-        format!("UNNEST(SEQUENCE(0, {})) AS s(k)", n - 1)
+        // SEQUENCE holds at most 10,000 entries: beyond, two of them crossed.
+        const CAP: u64 = 10_000;
+        if n <= CAP {
+            return format!("UNNEST(SEQUENCE(0, {})) AS s(k)", n - 1);
+        }
+        format!(
+            "(SELECT hi.x * {CAP} + lo.x AS k FROM UNNEST(SEQUENCE(0, {})) AS hi(x) CROSS JOIN UNNEST(SEQUENCE(0, {})) AS lo(x) WHERE hi.x * {CAP} + lo.x < {n}) AS s",
+            (n - 1) / CAP,
+            CAP - 1
+        )
     }
     fn notes(&self) -> &'static str {
-        "DATE_ADD('unit', n, d); APPROX_PERCENTILE for median/percentile (approximate); \
-         UNNEST(SEQUENCE(...)) for series; re-parsed with sqlparser's generic dialect"
+        "DATE_ADD('unit', n, d); exact percentiles interpolated from the sorted array of values \
+         (Trino has only APPROX_PERCENTILE); UNNEST(SEQUENCE(...)) for series, two crossed beyond \
+         10,000 entries; re-parsed with sqlparser's generic dialect"
     }
 }
 
@@ -423,11 +525,14 @@ impl Vendor for ClickHouse {
     fn date(&self, d: NaiveDate) -> String {
         format!("toDate('{}')", d.format("%Y-%m-%d"))
     }
-    fn add_days(&self, x: &str, n: &str) -> String {
-        format!("addDays({x}, {n})")
+    fn add(&self, x: &str, n: &str, unit: Unit) -> String {
+        match unit {
+            Unit::Day => format!("addDays({x}, {n})"),
+            Unit::Month => format!("addMonths({x}, {n})"),
+        }
     }
-    fn add_months(&self, x: &str, n: &str) -> String {
-        format!("addMonths({x}, {n})")
+    fn add_days_to_time(&self, t: &str, days: u32) -> String {
+        format!("addDays({t}, {days})")
     }
     fn float_type(&self) -> &'static str {
         "Float64"
@@ -435,8 +540,14 @@ impl Vendor for ClickHouse {
     fn string_type(&self) -> &'static str {
         "String"
     }
+    fn float(&self, x: &str) -> String {
+        // ClickHouse types are not nullable unless declared so: a NULL operand must stay NULL.
+        format!("CAST({x} AS Nullable(Float64))")
+    }
+    fn string(&self, x: &str) -> String {
+        format!("CAST({x} AS Nullable(String))")
+    }
     fn null_of(&self, ty: &str) -> String {
-        // ClickHouse types are not nullable unless declared so.
         format!("CAST(NULL AS Nullable({ty}))")
     }
     fn percentile(&self, x: &str, p: f64) -> String {
@@ -448,6 +559,11 @@ impl Vendor for ClickHouse {
     fn same(&self, a: &str, b: &str) -> String {
         format!("isNotDistinctFrom({a}, {b})")
     }
+    fn range_join(&self, left: &str, right: &str, on: &str) -> String {
+        // ClickHouse joins on equalities: a range is a filter of the cross product (both sides
+        // are aggregated per day first, so it stays small).
+        format!("{left}\nCROSS JOIN {right}\nWHERE {on}")
+    }
     fn integers(&self, n: u64) -> String {
         format!("(SELECT number AS k FROM numbers({n})) AS s")
     }
@@ -456,8 +572,8 @@ impl Vendor for ClickHouse {
         " SETTINGS join_use_nulls = 1"
     }
     fn notes(&self) -> &'static str {
-        "backticks; toMonday / toStartOfMonth / ...; addDays / addMonths; Float64; \
-         quantileExactInclusive(p)(x) (exact, continuous); numbers(n); UNION DISTINCT; \
-         SETTINGS join_use_nulls = 1"
+        "backticks; toMonday / toStartOfMonth / ...; addDays / addMonths; Nullable(Float64); \
+         quantileExactInclusive(p)(x) (exact, continuous); numbers(n); UNION DISTINCT; ranges as \
+         filtered cross joins; SETTINGS join_use_nulls = 1"
     }
 }

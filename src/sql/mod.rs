@@ -1,12 +1,14 @@
 //! Model → SQL, per dialect. The only stage that knows SQL dialects.
 //!
-//! Entry point: [`compile`]. Model → plan of parts per query ([`query`]) → text built from
-//! quoted names and re-rendered fragment trees ([`render`]), written the generic way with
-//! per-dialect overrides ([`dialect`]) → re-parsed with the target's sqlparser dialect before
-//! it leaves. The meaning of every query is written down in `docs/sql.md`.
+//! Entry point: [`compile`]. Model → plan of each query (its parts, values and lookbacks,
+//! [`plan`]) → text built from quoted names and re-rendered fragment trees ([`emit`],
+//! [`render`]), written the generic way with per-dialect overrides ([`dialect`]) → re-parsed
+//! with the target's sqlparser dialect before it leaves. The meaning of every query is written
+//! down in `docs/sql.md`.
 
 mod dialect;
-mod query;
+mod emit;
+mod plan;
 mod render;
 
 use chrono::NaiveDate;
@@ -103,6 +105,11 @@ impl Dialect {
     pub fn notes(self) -> &'static str {
         dialect::vendor(self).notes()
     }
+
+    /// The longest identifier the dialect keeps, in bytes (`None`: no limit that matters).
+    pub fn max_identifier(self) -> Option<usize> {
+        dialect::vendor(self).max_identifier()
+    }
 }
 
 /// Compiles every product of a checked project (one without errors) for one dialect.
@@ -129,7 +136,7 @@ fn product(
     options: &Options,
 ) -> Result<CompiledProduct, CompileError> {
     let v = dialect::vendor(dialect);
-    let ctx = query::Ctx {
+    let ctx = emit::Ctx {
         project,
         product,
         v,
@@ -138,7 +145,7 @@ fn product(
     let name = &product.name.value;
     let mut metrics = Vec::with_capacity(product.metrics.len());
     for m in &product.metrics {
-        let built = query::build(&ctx, &[("value", m)], m.grain.value, "")?;
+        let built = emit::build(&ctx, &[("value", m)], m.grain.value, "")?;
         let what = format!("{name}/{}", m.name.value);
         metrics.push(CompiledMetric {
             name: m.name.value.clone(),
@@ -156,7 +163,7 @@ fn product(
 }
 
 /// Every metric at the North Star's grain (the first metric's, when there is no single one).
-fn scorecard(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, CompileError> {
+fn scorecard(ctx: &emit::Ctx<'_>, product: &Product) -> Result<emit::Built, CompileError> {
     let grain = match product.north_star().or(product.metrics.first()) {
         Some(m) => m.grain.value,
         None => crate::model::Grain::Week,
@@ -172,11 +179,11 @@ fn scorecard(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, Co
             product.name.value
         )));
     }
-    query::build(ctx, &outputs, grain, "")
+    emit::build(ctx, &outputs, grain, "")
 }
 
 /// Every period where a guardrail (at its own grain) is outside its threshold.
-fn guardrails(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, CompileError> {
+fn guardrails(ctx: &emit::Ctx<'_>, product: &Product) -> Result<emit::Built, CompileError> {
     let v = ctx.v;
     let id = |s: &str| render::ident(v, s);
     let float = |x: &str| v.float(x);
@@ -198,7 +205,7 @@ fn guardrails(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, C
     let mut ctes = Vec::new();
     let mut breaches = Vec::new();
     for (j, g) in product.guardrails().enumerate() {
-        let built = query::build(ctx, &[("value", g)], g.grain.value, &format!("g{j}_"))?;
+        let built = emit::build(ctx, &[("value", g)], g.grain.value, &format!("g{j}_"))?;
         let name = id(&format!("g{j}"))?;
         ctes.extend(built.ctes);
         ctes.push((name.clone(), built.select));
@@ -258,12 +265,12 @@ fn guardrails(ctx: &query::Ctx<'_>, product: &Product) -> Result<query::Built, C
         breaches.join("\n  UNION ALL\n  ")
     );
     keys.push(guardrail);
-    Ok(query::Built { ctes, select, keys })
+    Ok(emit::Built { ctes, select, keys })
 }
 
 /// The statement's text, re-parsed with the dialect: exactly one statement, or an internal
 /// error (never output).
-fn finish(dialect: Dialect, what: &str, built: query::Built) -> Result<String, CompileError> {
+fn finish(dialect: Dialect, what: &str, built: emit::Built) -> Result<String, CompileError> {
     let v = dialect::vendor(dialect);
     let mut sql = String::new();
     for (i, (name, body)) in built.ctes.iter().enumerate() {

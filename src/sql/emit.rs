@@ -1,0 +1,1335 @@
+//! Plan → SQL text for one dialect: the parts (one scan of a source each), the spine of
+//! periods, the values level by level, and the final SELECT.
+//!
+//! The shape of every query:
+//!
+//! ```text
+//! WITH p0 AS (...), p1 AS (...),          -- parts: per period (and dimensions), aggregated
+//!      reported AS (...), spine AS (...),  -- the periods reported, and those the values need
+//!      v0 AS (spine LEFT JOIN parts),      -- terms, and metrics computed from terms only
+//!      v1 AS (SELECT v0.*, ... FROM v0 [LEFT JOIN v0 AS s1 ON a period earlier]), ...
+//! SELECT period, dimensions, metrics FROM v<last> [WHERE reported]
+//! ```
+//!
+//! A metric's value is a column of the level after the metrics it reads, so each metric is
+//! written once however many others use it. Internal names start with `lodestar_`; names from
+//! the spec appear only in the final SELECT, so no alias can shadow a source column.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::dialect::{add_grain, add_grain_expr, PercentileForm, Unit, Vendor};
+use super::plan::{self, Part, PartKind, Plan, Term, TermKind, Value, ValueId};
+use super::render::{self, ident};
+use super::{CompileError, Options};
+use crate::model::{Agg, Grain, Over, Product, Project, Relation, Source};
+
+pub(crate) struct Ctx<'a> {
+    pub project: &'a Project,
+    pub product: &'a Product,
+    pub v: &'static dyn Vendor,
+    pub options: &'a Options,
+}
+
+/// A query under construction: CTEs in order and the final SELECT (without ORDER BY).
+pub(crate) struct Built {
+    pub ctes: Vec<(String, String)>,
+    pub select: String,
+    /// The output column names, quoted, for ORDER BY.
+    pub keys: Vec<String>,
+}
+
+/// The first day of the period of `grain` that holds `d` (weeks start on Monday).
+pub(crate) fn period_start(grain: Grain, d: NaiveDate) -> NaiveDate {
+    let first_of = |month: u32| NaiveDate::from_ymd_opt(d.year(), month, 1).unwrap_or(d);
+    match grain {
+        Grain::Day => d,
+        Grain::Week => d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday())),
+        Grain::Month => first_of(d.month()),
+        Grain::Quarter => first_of((d.month() - 1) / 3 * 3 + 1),
+        Grain::Year => first_of(1),
+    }
+}
+
+/// The start of the period `n` periods of `grain` before the one starting on `start`.
+fn periods_before(grain: Grain, start: NaiveDate, n: u32) -> NaiveDate {
+    let months = |k: u32| {
+        start
+            .checked_sub_months(chrono::Months::new(k))
+            .unwrap_or(NaiveDate::MIN)
+    };
+    let days = |k: u64| {
+        start
+            .checked_sub_days(chrono::Days::new(k))
+            .unwrap_or(NaiveDate::MIN)
+    };
+    match grain {
+        Grain::Day => days(u64::from(n)),
+        Grain::Week => days(7 * u64::from(n)),
+        Grain::Month => months(n),
+        Grain::Quarter => months(3 * n),
+        Grain::Year => months(12 * n),
+    }
+}
+
+/// How many periods of `grain` from the one holding `from` to the one holding `to`.
+fn period_count(grain: Grain, from: NaiveDate, to: NaiveDate) -> u64 {
+    let (a, b) = (period_start(grain, from), period_start(grain, to));
+    let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let n = match grain {
+        Grain::Day => (b - a).num_days(),
+        Grain::Week => (b - a).num_days() / 7,
+        Grain::Month => months(b) - months(a),
+        Grain::Quarter => (months(b) - months(a)) / 3,
+        Grain::Year => i64::from(b.year() - a.year()),
+    };
+    n.max(0) as u64 + 1
+}
+
+/// The names used inside a query.
+struct Names {
+    period: String,
+    dims: Vec<String>,
+    /// 1 on the periods reported, 0 on the earlier ones the values need.
+    reported: String,
+}
+
+impl Names {
+    /// `period, d0, d1` qualified by `t`.
+    fn keys_of(&self, t: &str) -> Vec<String> {
+        let mut k = vec![format!("{t}.{}", self.period)];
+        k.extend(self.dims.iter().map(|d| format!("{t}.{d}")));
+        k
+    }
+
+    fn all(&self) -> Vec<String> {
+        let mut k = vec![self.period.clone()];
+        k.extend(self.dims.iter().cloned());
+        k
+    }
+}
+
+/// Builds the CTEs and SELECT computing `outputs` (column name, metric) at `grain`. CTE names
+/// start with `prefix`.
+pub(crate) fn build<'a>(
+    ctx: &'a Ctx<'a>,
+    outputs: &[(&str, &'a crate::model::Metric)],
+    grain: Grain,
+    prefix: &str,
+) -> Result<Built, CompileError> {
+    let plan = plan::plan(ctx.product, outputs, grain, ctx.v.part_rules())?;
+    let v = ctx.v;
+    let names = Names {
+        period: ident(v, "lodestar_period")?,
+        dims: (0..ctx.options.by.len())
+            .map(|i| ident(v, &format!("lodestar_d{i}")))
+            .collect::<Result<_, _>>()?,
+        reported: ident(v, "lodestar_reported")?,
+    };
+    Emitter {
+        ctx,
+        plan: &plan,
+        names,
+        prefix,
+        ctes: Vec::new(),
+    }
+    .emit()
+}
+
+struct Emitter<'a, 'p> {
+    ctx: &'a Ctx<'a>,
+    plan: &'p Plan<'a>,
+    names: Names,
+    prefix: &'p str,
+    ctes: Vec<(String, String)>,
+}
+
+/// The rows of a source as a part reads them.
+struct Rows {
+    /// `relation AS alias`.
+    relation: String,
+    /// The source's alias, quoted.
+    alias: String,
+    time: String,
+    dims: Vec<String>,
+}
+
+impl Emitter<'_, '_> {
+    fn v(&self) -> &'static dyn Vendor {
+        self.ctx.v
+    }
+
+    fn name(&self, base: &str) -> Result<String, CompileError> {
+        ident(self.v(), &format!("{}{base}", self.prefix))
+    }
+
+    fn col(&self, base: &str) -> Result<String, CompileError> {
+        ident(self.v(), base)
+    }
+
+    fn term_col(&self, i: usize) -> Result<String, CompileError> {
+        self.col(&format!("lodestar_m{i}"))
+    }
+
+    fn metric_col(&self, i: usize) -> Result<String, CompileError> {
+        self.col(&format!("lodestar_x{i}"))
+    }
+
+    fn grain(&self) -> Grain {
+        self.plan.grain
+    }
+
+    /// `--from`, as the start of the first period reported.
+    fn first_reported(&self) -> Option<NaiveDate> {
+        self.ctx.options.from.map(|f| period_start(self.grain(), f))
+    }
+
+    /// The start of the earliest period whose values are needed.
+    fn earliest(&self) -> Option<NaiveDate> {
+        let first = self.first_reported()?;
+        let back = self.plan.lookbacks.last().copied().unwrap_or(0);
+        Some(periods_before(self.grain(), first, back))
+    }
+
+    fn emit(mut self) -> Result<Built, CompileError> {
+        let v = self.v();
+        let options = self.ctx.options;
+        let range = match (options.from, options.to) {
+            (Some(f), Some(t)) if f > t => {
+                return Err(CompileError::Invalid(format!(
+                    "--from {f} is after --to {t}"
+                )))
+            }
+            (Some(f), Some(t)) => Some((f, t)),
+            _ => None,
+        };
+        // Parts that do not depend on the spine, and the keys of those that do.
+        let mut part_names: Vec<Option<String>> = vec![None; self.plan.parts.len()];
+        let mut key_sources: Vec<String> = Vec::new();
+        for (j, part) in self.plan.parts.iter().enumerate() {
+            match part.kind {
+                PartKind::Span(_) => {
+                    let name = self.name(&format!("k{j}"))?;
+                    let body = self.own_periods(part)?;
+                    self.ctes.push((name.clone(), body));
+                    key_sources.push(name);
+                }
+                _ => {
+                    let name = self.name(&format!("p{j}"))?;
+                    let body = self.part(part)?;
+                    self.ctes.push((name.clone(), body));
+                    key_sources.push(name.clone());
+                    part_names[j] = Some(name);
+                }
+            }
+        }
+
+        let lookback = !self.plan.lookbacks.is_empty();
+        let spans = self
+            .plan
+            .parts
+            .iter()
+            .any(|p| matches!(p.kind, PartKind::Span(_)));
+        // One plain scan, no range, nothing earlier: the part is the spine.
+        let spine = if range.is_none() && !lookback && !spans && key_sources.len() == 1 {
+            None
+        } else {
+            Some(self.spine(range, &key_sources)?)
+        };
+
+        for (j, part) in self.plan.parts.iter().enumerate() {
+            if let PartKind::Span(over) = part.kind {
+                let name = self.name(&format!("p{j}"))?;
+                let spine = spine.as_ref().expect("spans have a spine");
+                let body = self.span(part, over, spine)?;
+                self.ctes.push((name.clone(), body));
+                part_names[j] = Some(name);
+            }
+        }
+        let part_names: Vec<String> = part_names
+            .into_iter()
+            .map(|n| n.expect("every part is named"))
+            .collect();
+
+        // Levels: a metric's column comes one level after the metrics it reads.
+        let levels = self.levels();
+        let top = levels.iter().copied().max().unwrap_or(0);
+        let base = spine.clone().unwrap_or_else(|| part_names[0].clone());
+        let key_cols = self.names.keys_of(&base);
+
+        // Level 0: the spine joined with every part; terms and metrics of terms only.
+        let mut cols: Vec<String> = Vec::new();
+        for (k, col) in self.names.all().iter().zip(&key_cols) {
+            cols.push(format!("{col} AS {k}"));
+        }
+        if lookback {
+            cols.push(format!("{base}.{r} AS {r}", r = self.names.reported));
+        }
+        let term_expr = |this: &Self, i: usize| -> Result<String, CompileError> {
+            let part = this
+                .plan
+                .parts
+                .iter()
+                .position(|p| p.terms.contains(&i))
+                .expect("every term is in a part");
+            let col = format!("{}.{}", part_names[part], this.term_col(i)?);
+            Ok(if this.plan.terms[i].zero_when_empty() {
+                format!("COALESCE({col}, 0)")
+            } else {
+                col
+            })
+        };
+        let outputs_only_level0 = top == 0 && !lookback;
+        if !outputs_only_level0 {
+            for i in 0..self.plan.terms.len() {
+                cols.push(format!("{} AS {}", term_expr(&self, i)?, self.term_col(i)?));
+            }
+        }
+        // At level 0 a value reads the parts directly; a metric that is one term is that term.
+        let level0 = |id: ValueId| match &self.plan.values[id] {
+            Value::Term(t) => term_expr(&self, *t).map(Some),
+            Value::Metric(j) => match self.trivial(*j) {
+                Some(t) => term_expr(&self, t).map(Some),
+                None => Ok(None),
+            },
+            _ => Ok(None),
+        };
+        for (i, (_, inner)) in self.plan.metrics.iter().enumerate() {
+            if levels[i] == 0 && !outputs_only_level0 && self.trivial(i).is_none() {
+                let e = self.expr(*inner, &level0)?;
+                cols.push(format!("{e} AS {}", self.metric_col(i)?));
+            }
+        }
+        let mut from = base.clone();
+        if spine.is_some() {
+            for p in &part_names {
+                let on: Vec<String> = self
+                    .names
+                    .keys_of(p)
+                    .iter()
+                    .zip(&key_cols)
+                    .enumerate()
+                    .map(|(i, (a, b))| {
+                        if i == 0 {
+                            format!("{a} = {b}")
+                        } else {
+                            v.same(a, b)
+                        }
+                    })
+                    .collect();
+                from.push_str(&format!("\nLEFT JOIN {p} ON {}", on.join(" AND ")));
+            }
+        }
+
+        let period_out = ident(v, "period")?;
+        let mut keys = vec![period_out.clone()];
+        for dim in &options.by {
+            keys.push(ident(v, dim)?);
+        }
+
+        if outputs_only_level0 {
+            // The whole query is one SELECT over the spine and its parts.
+            let mut out: Vec<String> = key_cols
+                .iter()
+                .zip(&keys)
+                .map(|(c, k)| format!("{c} AS {k}"))
+                .collect();
+            for (alias, id) in &self.plan.outputs {
+                let Value::Metric(i) = self.plan.values[*id] else {
+                    unreachable!("outputs are metrics")
+                };
+                let inner = self.plan.metrics[i].1;
+                let e = self.expr(inner, &level0)?;
+                out.push(format!("{e} AS {}", ident(v, alias)?));
+            }
+            let select = format!("SELECT {}\nFROM {from}", out.join(",\n  "));
+            return Ok(Built {
+                ctes: self.ctes,
+                select,
+                keys,
+            });
+        }
+
+        let v0 = self.name("v0")?;
+        self.ctes.push((
+            v0.clone(),
+            format!("SELECT {}\nFROM {from}", cols.join(",\n  ")),
+        ));
+        let mut prev = v0;
+        for level in 1..=top {
+            let name = self.name(&format!("v{level}"))?;
+            let cur = ident(v, "lodestar_cur")?;
+            let mut cols = vec![format!("{cur}.*")];
+            let shifts = self.shifts_at(&levels, level);
+            for (i, (_, inner)) in self.plan.metrics.iter().enumerate() {
+                if levels[i] != level {
+                    continue;
+                }
+                let e = self.expr(*inner, &|id| match &self.plan.values[id] {
+                    Value::Term(t) => Ok(Some(format!("{cur}.{}", self.term_col(*t)?))),
+                    Value::Metric(j) => Ok(Some(format!("{cur}.{}", self.column_of(*j)?))),
+                    Value::Shift(x, k) => {
+                        let Value::Metric(j) = self.plan.values[*x] else {
+                            unreachable!("only metrics are shifted")
+                        };
+                        let s = ident(v, &format!("lodestar_s{k}"))?;
+                        Ok(Some(format!("{s}.{}", self.column_of(j)?)))
+                    }
+                    _ => Ok(None),
+                })?;
+                cols.push(format!("{e} AS {}", self.metric_col(i)?));
+            }
+            let mut from = format!("{prev} AS {cur}");
+            for k in shifts {
+                let s = ident(v, &format!("lodestar_s{k}"))?;
+                let mut on = vec![format!(
+                    "{s}.{p} = {}",
+                    add_grain(
+                        v,
+                        self.grain(),
+                        &format!("{cur}.{p}", p = self.names.period),
+                        -i64::from(k)
+                    ),
+                    p = self.names.period
+                )];
+                for d in &self.names.dims {
+                    on.push(v.same(&format!("{s}.{d}"), &format!("{cur}.{d}")));
+                }
+                from.push_str(&format!(
+                    "\nLEFT JOIN {prev} AS {s} ON {}",
+                    on.join(" AND ")
+                ));
+            }
+            self.ctes.push((
+                name.clone(),
+                format!("SELECT {}\nFROM {from}", cols.join(",\n  ")),
+            ));
+            prev = name;
+        }
+
+        let mut out: Vec<String> = self
+            .names
+            .keys_of(&prev)
+            .iter()
+            .zip(&keys)
+            .map(|(c, k)| format!("{c} AS {k}"))
+            .collect();
+        for (alias, id) in &self.plan.outputs {
+            let Value::Metric(i) = self.plan.values[*id] else {
+                unreachable!("outputs are metrics")
+            };
+            out.push(format!(
+                "{prev}.{} AS {}",
+                self.column_of(i)?,
+                ident(v, alias)?
+            ));
+        }
+        let mut select = format!("SELECT {}\nFROM {prev}", out.join(",\n  "));
+        if lookback {
+            select.push_str(&format!("\nWHERE {prev}.{} = 1", self.names.reported));
+        }
+        Ok(Built {
+            ctes: self.ctes,
+            select,
+            keys,
+        })
+    }
+
+    /// The term a metric is, when it is one term (a measure): it needs no column of its own.
+    fn trivial(&self, metric: usize) -> Option<usize> {
+        match self.plan.values[self.plan.metrics[metric].1] {
+            Value::Term(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The column holding a metric's value from level 1 on: its own, or its term's.
+    fn column_of(&self, metric: usize) -> Result<String, CompileError> {
+        match self.trivial(metric) {
+            Some(t) => self.term_col(t),
+            None => self.metric_col(metric),
+        }
+    }
+
+    /// The level of each metric (by its index): 0 when it reads terms, numbers and metrics that
+    /// are one term only, else one more than the highest level of the metrics it reads
+    /// (shifted or not).
+    fn levels(&self) -> Vec<usize> {
+        let metrics = &self.plan.metrics;
+        let mut level: Vec<Option<usize>> = vec![None; metrics.len()];
+        // Metric nodes are made after the metrics they read: one pass in index order suffices.
+        for i in 0..metrics.len() {
+            let mut stack = vec![metrics[i].1];
+            let mut l = 0;
+            let mut seen = std::collections::HashSet::new();
+            while let Some(id) = stack.pop() {
+                if !seen.insert(id) {
+                    continue;
+                }
+                match &self.plan.values[id] {
+                    Value::Metric(j) if self.trivial(*j).is_some() => {}
+                    Value::Metric(j) => l = l.max(level[*j].unwrap_or(0) + 1),
+                    Value::Shift(x, _) => {
+                        if let Value::Metric(j) = self.plan.values[*x] {
+                            l = l.max(level[j].unwrap_or(0) + 1);
+                        }
+                    }
+                    Value::Neg(x) => stack.push(*x),
+                    Value::Arith(a, _, b) | Value::Div(a, b) => {
+                        stack.push(*a);
+                        stack.push(*b);
+                    }
+                    Value::Term(_) | Value::Number(_) => {}
+                }
+            }
+            level[i] = Some(l);
+        }
+        level.into_iter().map(|l| l.unwrap_or(0)).collect()
+    }
+
+    /// The offsets of the shifts read by the metrics of one level, sorted.
+    fn shifts_at(&self, levels: &[usize], level: usize) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (i, (_, inner)) in self.plan.metrics.iter().enumerate() {
+            if levels[i] != level {
+                continue;
+            }
+            let mut stack = vec![*inner];
+            let mut seen = std::collections::HashSet::new();
+            while let Some(id) = stack.pop() {
+                if !seen.insert(id) {
+                    continue;
+                }
+                match &self.plan.values[id] {
+                    Value::Shift(_, k) => {
+                        if !out.contains(k) {
+                            out.push(*k);
+                        }
+                    }
+                    Value::Neg(x) => stack.push(*x),
+                    Value::Arith(a, _, b) | Value::Div(a, b) => {
+                        stack.push(*a);
+                        stack.push(*b);
+                    }
+                    Value::Term(_) | Value::Number(_) | Value::Metric(_) => {}
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// A value's expression; `leaf` writes terms, metrics and shifts (returning `None` for the
+    /// others).
+    fn expr(
+        &self,
+        id: ValueId,
+        leaf: &dyn Fn(ValueId) -> Result<Option<String>, CompileError>,
+    ) -> Result<String, CompileError> {
+        if let Some(s) = leaf(id)? {
+            return Ok(s);
+        }
+        let v = self.v();
+        Ok(match &self.plan.values[id] {
+            Value::Number(n) => v.number_literal(n),
+            Value::Neg(x) => format!("-({})", self.expr(*x, leaf)?),
+            Value::Arith(a, op, b) => {
+                format!(
+                    "({} {} {})",
+                    self.expr(*a, leaf)?,
+                    op.sql(),
+                    self.expr(*b, leaf)?
+                )
+            }
+            Value::Div(a, b) => format!(
+                "({})",
+                v.divide(&self.expr(*a, leaf)?, &self.expr(*b, leaf)?)
+            ),
+            Value::Term(_) | Value::Metric(_) | Value::Shift(..) => {
+                return Err(CompileError::Internal {
+                    what: "a value".to_owned(),
+                    dialect: "any",
+                    error: "a term, metric or shift outside the level that holds it".to_owned(),
+                })
+            }
+        })
+    }
+
+    /// The reported periods (with `--from` and `--to`, every period of the range), then, when
+    /// values are needed earlier, those periods too, flagged.
+    fn spine(
+        &mut self,
+        range: Option<(NaiveDate, NaiveDate)>,
+        key_sources: &[String],
+    ) -> Result<String, CompileError> {
+        let v = self.v();
+        let names = &self.names;
+        // The distinct values of `cols` over every source of keys.
+        let union = |cols: &[String], filter: Option<&str>| -> String {
+            let distinct = if key_sources.len() == 1 {
+                "DISTINCT "
+            } else {
+                ""
+            };
+            key_sources
+                .iter()
+                .map(|p| {
+                    let mut s = format!("SELECT {distinct}{} FROM {p}", cols.join(", "));
+                    if let Some(f) = filter {
+                        s.push_str(&format!(" WHERE {f}"));
+                    }
+                    s
+                })
+                .collect::<Vec<_>>()
+                .join(&format!("\n{} ", v.union_distinct()))
+        };
+        let reported_body = match range {
+            Some((from, to)) => {
+                let periods = self.name("periods")?;
+                // `Vendor::integers` names its column `k`, unquoted.
+                let first = v.date(period_start(self.grain(), from));
+                let n = period_count(self.grain(), from, to);
+                self.ctes.push((
+                    periods.clone(),
+                    format!(
+                        "SELECT {} AS {} FROM {}",
+                        add_grain_expr(v, self.grain(), &first, "k"),
+                        names.period,
+                        v.integers(n)
+                    ),
+                ));
+                if names.dims.is_empty() {
+                    format!("SELECT {} FROM {periods}", names.period)
+                } else {
+                    // The dimension values of the rows of the reported periods (not those of
+                    // earlier periods read for comparisons).
+                    let d = ident(v, "lodestar_dims")?;
+                    let mut cols = vec![format!("{periods}.{}", names.period)];
+                    cols.extend(names.dims.iter().map(|x| format!("{d}.{x}")));
+                    let reported = self
+                        .first_reported()
+                        .map(|f| format!("{} >= {}", names.period, v.date(f)));
+                    format!(
+                        "SELECT {} FROM {periods} CROSS JOIN ({}) AS {d}",
+                        cols.join(", "),
+                        union(&names.dims, reported.as_deref())
+                    )
+                }
+            }
+            None => {
+                let filter = self
+                    .first_reported()
+                    .map(|f| format!("{} >= {}", names.period, v.date(f)));
+                union(&names.all(), filter.as_deref())
+            }
+        };
+        if self.plan.lookbacks.is_empty() {
+            let spine = self.name("spine")?;
+            self.ctes.push((spine.clone(), reported_body));
+            return Ok(spine);
+        }
+        let reported = self.name("reported")?;
+        self.ctes.push((reported.clone(), reported_body));
+        let r = &self.names.reported;
+        let mut branches = vec![format!(
+            "SELECT {}, 1 AS {r} FROM {reported}",
+            self.names.all().join(", ")
+        )];
+        for k in &self.plan.lookbacks {
+            let mut cols = vec![format!(
+                "{} AS {}",
+                add_grain(v, self.grain(), &self.names.period, -i64::from(*k)),
+                self.names.period
+            )];
+            cols.extend(self.names.dims.iter().cloned());
+            branches.push(format!(
+                "SELECT {}, 0 AS {r} FROM {reported}",
+                cols.join(", ")
+            ));
+        }
+        let all = ident(v, "lodestar_all")?;
+        let keys = self.names.all().join(", ");
+        let spine = self.name("spine")?;
+        self.ctes.push((
+            spine.clone(),
+            format!(
+                "SELECT {keys}, MAX({r}) AS {r}\nFROM (\n  {}\n) AS {all}\nGROUP BY {keys}",
+                branches.join("\n  UNION ALL\n  ")
+            ),
+        ));
+        Ok(spine)
+    }
+
+    /// The source of a part, with its relation, time column and `--by` dimensions.
+    fn rows(&self, source_name: &str, metric: &str) -> Result<Rows, CompileError> {
+        let ctx = self.ctx;
+        let v = self.v();
+        let s = ctx.project.source(source_name).ok_or_else(|| {
+            CompileError::Invalid(format!(
+                "metric `{metric}` reads source `{source_name}`, which is not declared"
+            ))
+        })?;
+        let alias = ident(v, source_name)?;
+        let relation = match &s.relation {
+            Some(Relation::Table(parts)) => {
+                let parts: Vec<String> = parts
+                    .value
+                    .iter()
+                    .map(|p| ident(v, p))
+                    .collect::<Result<_, _>>()?;
+                format!("{} AS {alias}", parts.join("."))
+            }
+            Some(Relation::Sql(f)) => {
+                let q = f.query().ok_or_else(|| {
+                    CompileError::Invalid(format!(
+                        "source `{source_name}`: its `sql` is not one SELECT"
+                    ))
+                })?;
+                format!("({}) AS {alias}", render::query(v, q)?)
+            }
+            None => {
+                return Err(CompileError::Invalid(format!(
+                    "source `{source_name}` has no `table` or `sql`"
+                )))
+            }
+        };
+        let time = s.time.as_ref().ok_or_else(|| {
+            CompileError::Invalid(format!("source `{source_name}` has no `time` column"))
+        })?;
+        Ok(Rows {
+            relation,
+            alias: alias.clone(),
+            time: format!("{alias}.{}", ident(v, &time.value)?),
+            dims: self.dimensions(s, metric)?,
+        })
+    }
+
+    /// The `--by` dimension expressions of a source.
+    fn dimensions(&self, s: &Source, metric: &str) -> Result<Vec<String>, CompileError> {
+        self.ctx
+            .options
+            .by
+            .iter()
+            .map(|dim| {
+                let d = s.dimension(dim).ok_or_else(|| {
+                    let has: Vec<&str> =
+                        s.dimensions.iter().map(|d| d.name.value.as_str()).collect();
+                    CompileError::Invalid(format!(
+                        "metric `{metric}` cannot be broken down by `{dim}`: its source `{}` has no \
+                         such dimension ({})",
+                        s.name.value,
+                        if has.is_empty() {
+                            "it declares none".to_owned()
+                        } else {
+                            format!("it has: {}", has.join(", "))
+                        }
+                    ))
+                })?;
+                let e = d.expr.expr().ok_or_else(|| {
+                    CompileError::Invalid(format!(
+                        "dimension `{dim}` of source `{}` does not parse",
+                        s.name.value
+                    ))
+                })?;
+                render::expr(self.v(), e)
+            })
+            .collect()
+    }
+
+    fn fragment(
+        &self,
+        f: Option<&crate::model::Fragment>,
+        what: &str,
+        metric: &str,
+    ) -> Result<Option<String>, CompileError> {
+        match f {
+            None => Ok(None),
+            Some(f) => match f.expr() {
+                Some(e) => render::expr(self.v(), e).map(Some),
+                None => Err(CompileError::Invalid(format!(
+                    "metric `{metric}`: its {what} does not parse"
+                ))),
+            },
+        }
+    }
+
+    /// The conditions every scan of a source has: a time, and no row after `--to`. A scan of
+    /// its own periods (`lower`) also has none before `--from` in the period holding it (which
+    /// is reported from that day on) and none before the earliest period whose values are
+    /// needed; a span (window, to date, cumulative) looks back, so it has no lower cut.
+    fn cuts(&self, rows: &Rows, lower: bool) -> Vec<String> {
+        let v = self.v();
+        let day = v.day(&rows.time);
+        let mut conds = vec![format!("{} IS NOT NULL", rows.time)];
+        if let (true, Some(from), Some(first), Some(earliest)) = (
+            lower,
+            self.ctx.options.from,
+            self.first_reported(),
+            self.earliest(),
+        ) {
+            if earliest < first {
+                conds.push(format!("{day} >= {}", v.date(earliest)));
+                if from > first {
+                    conds.push(format!(
+                        "({day} >= {} OR {day} < {})",
+                        v.date(from),
+                        v.date(first)
+                    ));
+                }
+            } else {
+                conds.push(format!("{day} >= {}", v.date(from)));
+            }
+        }
+        if let Some(t) = self.ctx.options.to {
+            conds.push(format!("{day} <= {}", v.date(t)));
+        }
+        conds
+    }
+
+    /// The periods (and dimension values) in which a span part's source has rows: the periods
+    /// it reports when no range is given.
+    fn own_periods(&self, part: &Part) -> Result<String, CompileError> {
+        let t = &self.plan.terms[part.terms[0]];
+        let rows = self.rows(&part.source, t.metric)?;
+        let mut cols = vec![format!(
+            "{} AS {}",
+            self.v().trunc(self.grain(), &rows.time),
+            self.names.period
+        )];
+        cols.extend(
+            rows.dims
+                .iter()
+                .zip(&self.names.dims)
+                .map(|(e, n)| format!("{e} AS {n}")),
+        );
+        Ok(format!(
+            "SELECT DISTINCT {}\nFROM {}\nWHERE {}",
+            cols.join(", "),
+            rows.relation,
+            self.cuts(&rows, true).join(" AND ")
+        ))
+    }
+
+    /// A part that does not depend on the spine: plain, having or conversion.
+    fn part(&self, part: &Part) -> Result<String, CompileError> {
+        match part.kind {
+            PartKind::Plain => self.plain(part),
+            PartKind::Having => self.having(part),
+            PartKind::Conversion => self.conversion(part),
+            PartKind::Span(_) => unreachable!("span parts are written over the spine"),
+        }
+    }
+
+    /// The aggregate of one term over the rows of its part (`x` may reference the source).
+    fn aggregate(&self, t: &Term<'_>) -> Result<String, CompileError> {
+        let v = self.v();
+        let m = t.measure().expect("a measure");
+        let filter = self.fragment(m.filter.as_ref(), "filter", t.metric)?;
+        let agg = m.agg.value;
+        if agg == Agg::Count {
+            return Ok(match filter {
+                Some(f) => format!("COUNT(CASE WHEN {f} THEN 1 END)"),
+                None => "COUNT(*)".to_owned(),
+            });
+        }
+        let arg = self.argument(t)?;
+        Ok(match agg {
+            Agg::Count => unreachable!("handled above"),
+            Agg::CountDistinct => format!("COUNT(DISTINCT {arg})"),
+            Agg::Sum => format!("SUM({arg})"),
+            Agg::Avg => format!("AVG({arg})"),
+            Agg::Min => format!("MIN({arg})"),
+            Agg::Max => format!("MAX({arg})"),
+            Agg::Median => v.percentile(&arg, 0.5),
+            Agg::Percentile(p) => v.percentile(&arg, checked_p(t.metric, p)?),
+        })
+    }
+
+    /// The aggregated expression, NULL on rows the filter leaves out.
+    fn argument(&self, t: &Term<'_>) -> Result<String, CompileError> {
+        let m = t.measure().expect("a measure");
+        let filter = self.fragment(m.filter.as_ref(), "filter", t.metric)?;
+        let x = self
+            .fragment(m.expr.as_ref(), "expr", t.metric)?
+            .ok_or_else(|| {
+                CompileError::Invalid(format!(
+                    "metric `{}`: `{}` needs an `expr`",
+                    t.metric,
+                    m.agg.value.name()
+                ))
+            })?;
+        Ok(match filter {
+            Some(f) => format!("CASE WHEN {f} THEN {x} END"),
+            None => x,
+        })
+    }
+
+    /// The keys of a part's rows: `trunc(time) AS period, dims AS d0...`, and the grouping.
+    fn part_keys(&self, rows: &Rows) -> (Vec<String>, Vec<String>) {
+        let period = self.v().trunc(self.grain(), &rows.time);
+        let mut cols = vec![format!("{period} AS {}", self.names.period)];
+        cols.extend(
+            rows.dims
+                .iter()
+                .zip(&self.names.dims)
+                .map(|(e, n)| format!("{e} AS {n}")),
+        );
+        let mut group = vec![period];
+        group.extend(rows.dims.iter().cloned());
+        (cols, group)
+    }
+
+    fn plain(&self, part: &Part) -> Result<String, CompileError> {
+        let v = self.v();
+        let first = &self.plan.terms[part.terms[0]];
+        let rows = self.rows(&part.source, first.metric)?;
+        let (mut cols, group) = self.part_keys(&rows);
+        let conds = self.cuts(&rows, true);
+        // A percentile that the dialect writes as a subquery has a part of its own.
+        if let [only] = part.terms.as_slice() {
+            if let Some(sql) = self.percentile_part(*only, &rows, &cols, &group, &conds)? {
+                return Ok(sql);
+            }
+        }
+        for &i in &part.terms {
+            cols.push(format!(
+                "{} AS {}",
+                self.aggregate(&self.plan.terms[i])?,
+                self.term_col(i)?
+            ));
+        }
+        let _ = v;
+        Ok(format!(
+            "SELECT {}\nFROM {}\nWHERE {}\nGROUP BY {}",
+            cols.join(",\n  "),
+            rows.relation,
+            conds.join(" AND "),
+            group.join(", ")
+        ))
+    }
+
+    /// A percentile in a dialect without an exact percentile aggregate: BigQuery's analytic
+    /// function, or Trino's sorted array. `None` for other terms and dialects.
+    fn percentile_part(
+        &self,
+        i: usize,
+        rows: &Rows,
+        keys: &[String],
+        group: &[String],
+        conds: &[String],
+    ) -> Result<Option<String>, CompileError> {
+        let t = &self.plan.terms[i];
+        let Some(m) = t.measure() else {
+            return Ok(None);
+        };
+        let p = match m.agg.value {
+            Agg::Median => 0.5,
+            Agg::Percentile(p) => checked_p(t.metric, p)?,
+            _ => return Ok(None),
+        };
+        let form = self.v().percentile_form();
+        if form == PercentileForm::Aggregate {
+            return Ok(None);
+        }
+        let arg = self.argument(t)?;
+        let source = format!("FROM {}\n  WHERE {}", rows.relation, conds.join(" AND "));
+        Ok(Some(
+            self.percentile_of(form, i, &arg, p, keys, group, &source)?,
+        ))
+    }
+
+    /// `SELECT keys, percentile AS m_i FROM (...) GROUP BY keys` for the analytic and sorted
+    /// array forms. `source` is the FROM (and WHERE) of the rows; `keys` the key columns as
+    /// `expr AS name`, `group` their expressions.
+    #[allow(clippy::too_many_arguments)]
+    fn percentile_of(
+        &self,
+        form: PercentileForm,
+        i: usize,
+        arg: &str,
+        p: f64,
+        keys: &[String],
+        group: &[String],
+        source: &str,
+    ) -> Result<String, CompileError> {
+        let v = self.v();
+        let out = self.term_col(i)?;
+        let q = ident(v, "lodestar_q")?;
+        let inner_col = ident(v, "lodestar_v")?;
+        let key_names = self.names.all();
+        Ok(match form {
+            PercentileForm::Analytic => format!(
+                "SELECT {k}, MAX({q}.{inner_col}) AS {out}\nFROM (\n  SELECT {keys}, {} OVER (PARTITION BY {g}) AS {inner_col}\n  {source}\n) AS {q}\nGROUP BY {k}",
+                v.percentile(arg, p),
+                k = key_names.join(", "),
+                keys = keys.join(", "),
+                g = group.join(", "),
+            ),
+            PercentileForm::SortedArray => {
+                let a = format!("{q}.{inner_col}");
+                let h = format!("((CARDINALITY({a}) - 1) * {p})");
+                let lo = format!("CAST(FLOOR({h}) AS BIGINT)");
+                let at = |idx: &str| format!("ELEMENT_AT({a}, {idx})");
+                let value = format!(
+                    "CASE WHEN CARDINALITY({a}) = 0 THEN NULL ELSE {} + ({h} - FLOOR({h})) * ({} - {}) END",
+                    at(&format!("{lo} + 1")),
+                    at(&format!("LEAST({lo} + 2, CARDINALITY({a}))")),
+                    at(&format!("{lo} + 1")),
+                );
+                format!(
+                    "SELECT {k}, {value} AS {out}\nFROM (\n  SELECT {keys}, ARRAY_SORT(ARRAY_AGG({arg}) FILTER (WHERE {arg} IS NOT NULL)) AS {inner_col}\n  {source}\n  GROUP BY {g}\n) AS {q}",
+                    k = key_names.iter().map(|c| format!("{q}.{c}")).collect::<Vec<_>>().join(", "),
+                    keys = keys.join(", "),
+                    g = group.join(", "),
+                )
+            }
+            PercentileForm::Aggregate => unreachable!("aggregates are written in place"),
+        })
+    }
+
+    fn having(&self, part: &Part) -> Result<String, CompileError> {
+        let v = self.v();
+        let i = part.terms[0];
+        let t = &self.plan.terms[i];
+        let m = t.measure().expect("a measure");
+        let rows = self.rows(&part.source, t.metric)?;
+        let (cols, group) = self.part_keys(&rows);
+        let every = self.cuts(&rows, true);
+        let (x, h, filter) = self.having_parts(t)?;
+        let mut conds = every.clone();
+        conds.push(format!("{x} IS NOT NULL"));
+        conds.extend(filter);
+        let _ = m;
+        // Every period (and dimension value) the source has rows for gets a row, 0 when no
+        // entity qualifies: the qualifying entities, flagged 1, beside the source's own keys,
+        // flagged 0, counted by flag.
+        let e = ident(v, "lodestar_entities")?;
+        let q = ident(v, "lodestar_qualifies")?;
+        let outer = self.names.all();
+        Ok(format!(
+            "SELECT {o}, COUNT(CASE WHEN {q} = 1 THEN 1 END) AS {m}\nFROM (\n  SELECT {c}, 1 AS {q}\n  FROM {from}\n  WHERE {w}\n  GROUP BY {k}, {x}\n  HAVING {h}\n  UNION ALL\n  SELECT DISTINCT {c}, 0 AS {q}\n  FROM {from}\n  WHERE {every}\n) AS {e}\nGROUP BY {o}",
+            o = outer.join(", "),
+            m = self.term_col(i)?,
+            c = cols.join(", "),
+            from = rows.relation,
+            w = conds.join(" AND "),
+            k = group.join(", "),
+            every = every.join(" AND "),
+        ))
+    }
+
+    /// A `having` measure's entity, condition and filter.
+    fn having_parts(&self, t: &Term<'_>) -> Result<(String, String, Option<String>), CompileError> {
+        let m = t.measure().expect("a measure");
+        if m.agg.value != Agg::CountDistinct {
+            return Err(CompileError::Invalid(format!(
+                "metric `{}`: `having` counts entities, so it needs `agg: count_distinct` with \
+                 `expr` naming the entity, not `{}`",
+                t.metric,
+                m.agg.value.name()
+            )));
+        }
+        let x = self
+            .fragment(m.expr.as_ref(), "expr", t.metric)?
+            .ok_or_else(|| {
+                CompileError::Invalid(format!("metric `{}`: `having` needs an `expr`", t.metric))
+            })?;
+        let h = self
+            .fragment(m.having.as_ref(), "having", t.metric)?
+            .unwrap_or_default();
+        let filter = self.fragment(m.filter.as_ref(), "filter", t.metric)?;
+        Ok((x, h, filter))
+    }
+
+    /// A measure over a window, to date or cumulative, at every period of `spine`: the source's
+    /// rows reduced per day (and entity) first, then joined with the periods whose span holds
+    /// each day.
+    fn span(&self, part: &Part, over: Over, spine: &str) -> Result<String, CompileError> {
+        let v = self.v();
+        let i = part.terms[0];
+        let t = &self.plan.terms[i];
+        let m = t.measure().expect("a measure");
+        let rows = self.rows(&part.source, t.metric)?;
+        let names = &self.names;
+        let s = ident(v, "lodestar_s")?;
+        let d = ident(v, "lodestar_d")?;
+        let day_col = ident(v, "lodestar_day")?;
+        let out = self.term_col(i)?;
+        let day = v.day(&rows.time);
+        let mut conds = self.cuts(&rows, false);
+        let filter = self.fragment(m.filter.as_ref(), "filter", t.metric)?;
+        // The span of each period: from `lo` to the day before `next`.
+        let period = format!("{s}.{}", names.period);
+        let next = add_grain(v, self.grain(), &period, 1);
+        let lo = match over {
+            Over::Window(n) => Some(v.add(&next, &format!("-{n}"), Unit::Day)),
+            Over::ToDate(unit) => Some(v.trunc(unit, &v.add(&next, "-1", Unit::Day))),
+            Over::Cumulative => None,
+        };
+        let mut on = vec![format!("{d}.{day_col} < {next}")];
+        if let Some(lo) = &lo {
+            on.push(format!("{d}.{day_col} >= {lo}"));
+        }
+        for n in &names.dims {
+            on.push(v.same(&format!("{d}.{n}"), &format!("{s}.{n}")));
+        }
+        let dim_cols: Vec<String> = rows
+            .dims
+            .iter()
+            .zip(&names.dims)
+            .map(|(e, n)| format!("{e} AS {n}"))
+            .collect();
+        let keys_out: Vec<String> = names
+            .keys_of(&s)
+            .iter()
+            .zip(names.all())
+            .map(|(c, n)| format!("{c} AS {n}"))
+            .collect();
+        let keys_group = names.keys_of(&s);
+        let spine_rel = format!("{spine} AS {s}");
+        let agg = m.agg.value;
+
+        if m.having.is_some() {
+            // A per-entity condition over the span's rows: the rows themselves are joined.
+            let (x, h, filter) = self.having_parts(t)?;
+            let mut inner = vec![format!("{}.*", rows.alias), format!("{day} AS {day_col}")];
+            inner.extend(dim_cols.iter().cloned());
+            conds.push(format!("{x} IS NOT NULL"));
+            conds.extend(filter);
+            // The reduced rows keep the source's columns and alias, so the entity and the
+            // condition read as written.
+            let a = &rows.alias;
+            let reduced = format!(
+                "(SELECT {} FROM {} WHERE {}) AS {a}",
+                inner.join(", "),
+                rows.relation,
+                conds.join(" AND ")
+            );
+            let on: Vec<String> = on
+                .iter()
+                .map(|c| c.replace(&format!("{d}."), &format!("{a}.")))
+                .collect();
+            let e = ident(v, "lodestar_entities")?;
+            let ent = ident(v, "lodestar_entity")?;
+            let (x_d, h_d) = (&x, &h);
+            let key_names = names.all();
+            return Ok(format!(
+                "SELECT {k}, COUNT(*) AS {out}\nFROM (\n  SELECT {keys_out}, {x_d} AS {ent}\n  FROM {join}\n  GROUP BY {g}, {x_d}\n  HAVING {h_d}\n) AS {e}\nGROUP BY {k}",
+                k = key_names.join(", "),
+                keys_out = keys_out.join(", "),
+                join = v.range_join(&spine_rel, &reduced, &on.join(" AND ")).replace('\n', "\n  "),
+                g = keys_group.join(", "),
+            ));
+        }
+
+        let group_day = {
+            let mut g = vec![day.clone()];
+            g.extend(rows.dims.iter().cloned());
+            g
+        };
+        let (reduced_cols, reduced_group, measure): (Vec<String>, Option<Vec<String>>, String) =
+            match agg {
+                Agg::Count => {
+                    if let Some(f) = &filter {
+                        conds.push(f.clone());
+                    }
+                    let c = ident(v, "lodestar_c")?;
+                    (
+                        vec![format!("COUNT(*) AS {c}")],
+                        Some(group_day.clone()),
+                        format!("SUM({d}.{c})"),
+                    )
+                }
+                Agg::Sum | Agg::Min | Agg::Max | Agg::Avg => {
+                    let x = self.argument(t)?;
+                    let (a, b) = (ident(v, "lodestar_a")?, ident(v, "lodestar_b")?);
+                    let (cols, measure) = match agg {
+                        Agg::Sum => (vec![format!("SUM({x}) AS {a}")], format!("SUM({d}.{a})")),
+                        Agg::Min => (vec![format!("MIN({x}) AS {a}")], format!("MIN({d}.{a})")),
+                        Agg::Max => (vec![format!("MAX({x}) AS {a}")], format!("MAX({d}.{a})")),
+                        _ => (
+                            vec![format!("SUM({x}) AS {a}"), format!("COUNT({x}) AS {b}")],
+                            v.divide(&format!("SUM({d}.{a})"), &format!("SUM({d}.{b})")),
+                        ),
+                    };
+                    (cols, Some(group_day.clone()), measure)
+                }
+                Agg::CountDistinct => {
+                    let x = self.argument(t)?;
+                    let ent = ident(v, "lodestar_e")?;
+                    conds.push(format!("{x} IS NOT NULL"));
+                    match over {
+                        Over::Window(_) => (
+                            vec![format!("{x} AS {ent}")],
+                            Some({
+                                let mut g = group_day.clone();
+                                g.push(x.clone());
+                                g
+                            }),
+                            format!("COUNT(DISTINCT {d}.{ent})"),
+                        ),
+                        // Each entity once, on the first day it has a row (in the span's
+                        // bucket, for to_date): counting them up to a day counts each once.
+                        Over::Cumulative | Over::ToDate(_) => {
+                            let mut g: Vec<String> = rows.dims.clone();
+                            g.push(x.clone());
+                            if let Over::ToDate(unit) = over {
+                                g.push(v.trunc(unit, &rows.time));
+                            }
+                            (
+                                vec![format!("{x} AS {ent}")],
+                                Some(g),
+                                "COUNT(*)".to_owned(),
+                            )
+                        }
+                    }
+                }
+                Agg::Median | Agg::Percentile(_) => {
+                    let x = self.argument(t)?;
+                    let val = ident(v, "lodestar_value")?;
+                    (vec![format!("{x} AS {val}")], None, val.clone())
+                }
+            };
+        // The reduced rows: per day (and dimensions), or per entity for counts of entities.
+        let first_day = matches!(
+            (agg, over),
+            (Agg::CountDistinct, Over::Cumulative | Over::ToDate(_))
+        );
+        let mut inner: Vec<String> = Vec::new();
+        if first_day {
+            inner.push(format!("MIN({day}) AS {day_col}"));
+        } else {
+            inner.push(format!("{day} AS {day_col}"));
+        }
+        inner.extend(dim_cols.iter().cloned());
+        inner.extend(reduced_cols);
+        let mut reduced = format!(
+            "SELECT {} FROM {} WHERE {}",
+            inner.join(", "),
+            rows.relation,
+            conds.join(" AND ")
+        );
+        if let Some(g) = &reduced_group {
+            reduced.push_str(&format!(" GROUP BY {}", g.join(", ")));
+        }
+        let reduced = format!("({reduced}) AS {d}");
+        let join = v.range_join(&spine_rel, &reduced, &on.join(" AND "));
+        if matches!(agg, Agg::Median | Agg::Percentile(_)) {
+            let p = match agg {
+                Agg::Percentile(p) => checked_p(t.metric, p)?,
+                _ => 0.5,
+            };
+            let val = format!("{d}.{}", ident(v, "lodestar_value")?);
+            let form = v.percentile_form();
+            if form != PercentileForm::Aggregate {
+                let source = format!("FROM {}", join.replace('\n', "\n  "));
+                return self.percentile_of(form, i, &val, p, &keys_out, &keys_group, &source);
+            }
+            return Ok(format!(
+                "SELECT {}, {} AS {out}\nFROM {join}\nGROUP BY {}",
+                keys_out.join(", "),
+                v.percentile(&val, p),
+                keys_group.join(", ")
+            ));
+        }
+        Ok(format!(
+            "SELECT {}, {measure} AS {out}\nFROM {join}\nGROUP BY {}",
+            keys_out.join(", "),
+            keys_group.join(", ")
+        ))
+    }
+
+    /// The entities of a conversion with a base row in each period, and whether each converts:
+    /// an event row of the same entity at or after one of its base rows, within the window.
+    fn conversion(&self, part: &Part) -> Result<String, CompileError> {
+        let v = self.v();
+        let t0 = &self.plan.terms[part.terms[0]];
+        let TermKind::Conversion { conversion: c, .. } = &t0.kind else {
+            unreachable!("a conversion part holds conversion terms")
+        };
+        let metric = t0.metric;
+        let base = self.rows(&c.base.source.value, metric)?;
+        let event = self.rows(&c.event.source.value, metric)?;
+        // The entity is one expression over the columns of either source.
+        let entity = render::expr(
+            v,
+            c.entity.expr().ok_or_else(|| {
+                CompileError::Invalid(format!("metric `{metric}`: its entity does not parse"))
+            })?,
+        )?;
+        let names = &self.names;
+        let (ent, ts, kind, next, conv) = (
+            ident(v, "lodestar_entity")?,
+            ident(v, "lodestar_t")?,
+            ident(v, "lodestar_k")?,
+            ident(v, "lodestar_next")?,
+            ident(v, "lodestar_converted")?,
+        );
+        // Base rows: the period they fall in, their dimension values.
+        let eb = &entity;
+        let mut bcols = vec![
+            format!("{} AS {ent}", v.string(eb)),
+            format!("{} AS {ts}", base.time),
+            format!("0 AS {kind}"),
+            format!("{} AS {}", v.trunc(self.grain(), &base.time), names.period),
+        ];
+        bcols.extend(
+            base.dims
+                .iter()
+                .zip(&names.dims)
+                .map(|(e, n)| format!("{e} AS {n}")),
+        );
+        let mut bconds = self.cuts(&base, true);
+        bconds.push(format!("{eb} IS NOT NULL"));
+        bconds.extend(self.fragment(c.base.filter.as_ref(), "base filter", metric)?);
+        // Event rows: only their entity and time.
+        let ev = &entity;
+        let mut ecols = vec![
+            format!("{} AS {ent}", v.string(ev)),
+            format!("{} AS {ts}", event.time),
+            format!("1 AS {kind}"),
+            format!("NULL AS {}", names.period),
+        ];
+        ecols.extend(names.dims.iter().map(|n| format!("NULL AS {n}")));
+        let mut econds = self.cuts(&event, false);
+        econds.push(format!("{ev} IS NOT NULL"));
+        econds.extend(self.fragment(c.event.filter.as_ref(), "event filter", metric)?);
+        let marks = ident(v, "lodestar_marks")?;
+        let nexts = ident(v, "lodestar_nexts")?;
+        let ents = ident(v, "lodestar_ents")?;
+        let keys = names.all();
+        let mut term_cols = Vec::new();
+        for &i in &part.terms {
+            let TermKind::Conversion { converted, .. } = self.plan.terms[i].kind else {
+                unreachable!("a conversion part holds conversion terms")
+            };
+            let agg = if converted {
+                format!("SUM({conv})")
+            } else {
+                "COUNT(*)".to_owned()
+            };
+            term_cols.push(format!("{agg} AS {}", self.term_col(i)?));
+        }
+        Ok(format!(
+            "SELECT {k}, {terms}\nFROM (\n  SELECT {k}, {ent}, MAX(CASE WHEN {next} <= {deadline} THEN 1 ELSE 0 END) AS {conv}\n  FROM (\n    SELECT {ent}, {ts}, {kind}, {k}, MIN(CASE WHEN {kind} = 1 THEN {ts} END) OVER (PARTITION BY {ent} ORDER BY {ts}, {kind} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS {next}\n    FROM (\n      SELECT {bcols}\n      FROM {brel}\n      WHERE {bconds}\n      UNION ALL\n      SELECT {ecols}\n      FROM {erel}\n      WHERE {econds}\n    ) AS {marks}\n  ) AS {nexts}\n  WHERE {kind} = 0\n  GROUP BY {k}, {ent}\n) AS {ents}\nGROUP BY {k}",
+            k = keys.join(", "),
+            terms = term_cols.join(", "),
+            deadline = v.add_days_to_time(&ts, c.within.value),
+            bcols = bcols.join(", "),
+            brel = base.relation,
+            bconds = bconds.join(" AND "),
+            ecols = ecols.join(", "),
+            erel = event.relation,
+            econds = econds.join(" AND "),
+        ))
+    }
+}
+
+fn checked_p(metric: &str, p: f64) -> Result<f64, CompileError> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(CompileError::Invalid(format!(
+            "metric `{metric}`: percentile `p` must be between 0 and 1, not {p}"
+        )))
+    }
+}
