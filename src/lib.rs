@@ -12,6 +12,7 @@
 //! [`project`] is the IO boundary that reads files and `lodestar.toml`; [`cli`] is the only
 //! module that prints or exits.
 
+pub mod analyze;
 pub mod cli;
 pub mod diagnostics;
 pub mod diff;

@@ -6,6 +6,7 @@
 mod common;
 
 mod action;
+mod analyze;
 mod cli_lint;
 mod cli_run;
 mod cross_engine;
