@@ -259,9 +259,23 @@ impl Resolver {
     /// A comparison is at the grain of the metric it compares (when `grain` is not written, it
     /// takes that grain); `to_date` must span more than one period of the metric's grain.
     fn time_grains(&mut self, metrics: &mut [Metric]) {
+        // A comparison of a comparison takes the grain at the end of the chain.
+        let by_name: std::collections::HashMap<&str, &Metric> =
+            metrics.iter().map(|m| (m.name.value.as_str(), m)).collect();
+        let grain_of = |start: &str| -> Option<Grain> {
+            let mut name = start;
+            for _ in 0..=metrics.len() {
+                let m = by_name.get(name)?;
+                match &m.compute {
+                    Some(Compute::Compare(c)) if !m.grain_written => name = &c.metric.value,
+                    _ => return Some(m.grain.value),
+                }
+            }
+            None
+        };
         let grains: std::collections::HashMap<String, Grain> = metrics
             .iter()
-            .map(|m| (m.name.value.clone(), m.grain.value))
+            .filter_map(|m| Some((m.name.value.clone(), grain_of(&m.name.value)?)))
             .collect();
         for m in metrics.iter_mut() {
             match &m.compute {

@@ -85,12 +85,17 @@ fn period_count(grain: Grain, from: NaiveDate, to: NaiveDate) -> u64 {
     n.max(0) as u64 + 1
 }
 
+/// The terms and metrics a query reads, each with the offsets (periods back) it is read at.
+#[derive(Default)]
+struct Needs {
+    terms: std::collections::BTreeSet<(usize, u32)>,
+    metrics: std::collections::BTreeSet<(usize, u32)>,
+}
+
 /// The names used inside a query.
 struct Names {
     period: String,
     dims: Vec<String>,
-    /// 1 on the periods reported, 0 on the earlier ones the values need.
-    reported: String,
 }
 
 impl Names {
@@ -123,7 +128,6 @@ pub(crate) fn build<'a>(
         dims: (0..ctx.options.by.len())
             .map(|i| ident(v, &format!("lodestar_d{i}")))
             .collect::<Result<_, _>>()?,
-        reported: ident(v, "lodestar_reported")?,
     };
     Emitter {
         ctx,
@@ -208,10 +212,19 @@ impl Emitter<'_, '_> {
         for (j, part) in self.plan.parts.iter().enumerate() {
             match part.kind {
                 PartKind::Span(_) => {
-                    let name = self.name(&format!("k{j}"))?;
                     let body = self.own_periods(part)?;
-                    self.ctes.push((name.clone(), body));
-                    key_sources.push(name);
+                    // Spans of one source have the same periods: one CTE serves them all.
+                    let name = match self.ctes.iter().find(|(_, b)| *b == body) {
+                        Some((n, _)) => n.clone(),
+                        None => {
+                            let name = self.name(&format!("k{j}"))?;
+                            self.ctes.push((name.clone(), body));
+                            name
+                        }
+                    };
+                    if !key_sources.contains(&name) {
+                        key_sources.push(name);
+                    }
                 }
                 _ => {
                     let name = self.name(&format!("p{j}"))?;
@@ -235,11 +248,15 @@ impl Emitter<'_, '_> {
         } else {
             Some(self.spine(range, &key_sources)?)
         };
-
+        // Spans are evaluated at the reported periods and at the earlier ones comparisons read.
+        let span_spine = match (&spine, lookback && spans) {
+            (Some(s), true) => Some(self.extended(s)?),
+            (s, _) => s.clone(),
+        };
         for (j, part) in self.plan.parts.iter().enumerate() {
             if let PartKind::Span(over) = part.kind {
                 let name = self.name(&format!("p{j}"))?;
-                let spine = spine.as_ref().expect("spans have a spine");
+                let spine = span_spine.as_ref().expect("spans have a spine");
                 let body = self.span(part, over, spine)?;
                 self.ctes.push((name.clone(), body));
                 part_names[j] = Some(name);
@@ -250,74 +267,67 @@ impl Emitter<'_, '_> {
             .map(|n| n.expect("every part is named"))
             .collect();
 
-        // Levels: a metric's column comes one level after the metrics it reads.
         let levels = self.levels();
         let top = levels.iter().copied().max().unwrap_or(0);
+        let needs = self.needs();
         let base = spine.clone().unwrap_or_else(|| part_names[0].clone());
         let key_cols = self.names.keys_of(&base);
 
-        // Level 0: the spine joined with every part; terms and metrics of terms only.
-        let mut cols: Vec<String> = Vec::new();
-        for (k, col) in self.names.all().iter().zip(&key_cols) {
-            cols.push(format!("{col} AS {k}"));
-        }
-        if lookback {
-            cols.push(format!("{base}.{r} AS {r}", r = self.names.reported));
-        }
-        let term_expr = |this: &Self, i: usize| -> Result<String, CompileError> {
-            let part = this
-                .plan
+        // Level 0: the spine joined with every part, at every offset a comparison reads.
+        let part_of = |i: usize| {
+            self.plan
                 .parts
                 .iter()
                 .position(|p| p.terms.contains(&i))
-                .expect("every term is in a part");
-            let col = format!("{}.{}", part_names[part], this.term_col(i)?);
-            Ok(if this.plan.terms[i].zero_when_empty() {
+                .expect("every term is in a part")
+        };
+        let mut joins: Vec<(usize, u32)> =
+            needs.terms.iter().map(|&(t, k)| (part_of(t), k)).collect();
+        joins.sort_unstable();
+        joins.dedup();
+        let alias = |part: usize, k: u32| -> Result<String, CompileError> {
+            if k == 0 {
+                Ok(part_names[part].clone())
+            } else {
+                self.name(&format!("p{part}_s{k}"))
+            }
+        };
+        let term_expr = |t: usize, k: u32| -> Result<String, CompileError> {
+            let col = format!("{}.{}", alias(part_of(t), k)?, self.term_col(t)?);
+            Ok(if self.plan.terms[t].zero_when_empty() {
                 format!("COALESCE({col}, 0)")
             } else {
                 col
             })
         };
-        let outputs_only_level0 = top == 0 && !lookback;
-        if !outputs_only_level0 {
-            for i in 0..self.plan.terms.len() {
-                cols.push(format!("{} AS {}", term_expr(&self, i)?, self.term_col(i)?));
-            }
-        }
-        // At level 0 a value reads the parts directly; a metric that is one term is that term.
-        let level0 = |id: ValueId| match &self.plan.values[id] {
-            Value::Term(t) => term_expr(&self, *t).map(Some),
-            Value::Metric(j) => match self.trivial(*j) {
-                Some(t) => term_expr(&self, t).map(Some),
-                None => Ok(None),
-            },
-            _ => Ok(None),
-        };
-        for (i, (_, inner)) in self.plan.metrics.iter().enumerate() {
-            if levels[i] == 0 && !outputs_only_level0 && self.trivial(i).is_none() {
-                let e = self.expr(*inner, &level0)?;
-                cols.push(format!("{e} AS {}", self.metric_col(i)?));
-            }
-        }
         let mut from = base.clone();
-        if spine.is_some() {
-            for p in &part_names {
-                let on: Vec<String> = self
-                    .names
-                    .keys_of(p)
-                    .iter()
-                    .zip(&key_cols)
-                    .enumerate()
-                    .map(|(i, (a, b))| {
-                        if i == 0 {
-                            format!("{a} = {b}")
-                        } else {
-                            v.same(a, b)
-                        }
-                    })
-                    .collect();
-                from.push_str(&format!("\nLEFT JOIN {p} ON {}", on.join(" AND ")));
+        for &(part, k) in &joins {
+            if spine.is_none() && k == 0 {
+                continue;
             }
+            let a = alias(part, k)?;
+            let on: Vec<String> = self
+                .names
+                .keys_of(&a)
+                .iter()
+                .zip(&key_cols)
+                .enumerate()
+                .map(|(i, (x, y))| {
+                    if i == 0 && k == 0 {
+                        format!("{x} = {y}")
+                    } else if i == 0 {
+                        format!("{x} = {}", add_grain(v, self.grain(), y, -i64::from(k)))
+                    } else {
+                        v.same(x, y)
+                    }
+                })
+                .collect();
+            let joined = if k == 0 {
+                a.clone()
+            } else {
+                format!("{} AS {a}", part_names[part])
+            };
+            from.push_str(&format!("\nLEFT JOIN {joined} ON {}", on.join(" AND ")));
         }
 
         let period_out = ident(v, "period")?;
@@ -325,21 +335,31 @@ impl Emitter<'_, '_> {
         for dim in &options.by {
             keys.push(ident(v, dim)?);
         }
+        // At level 0 a value reads the parts directly; a metric that is one term is that term.
+        let level0 = |id: ValueId, k: u32| -> Result<Option<String>, CompileError> {
+            match &self.plan.values[id] {
+                Value::Term(t) => term_expr(*t, k).map(Some),
+                Value::Metric(j) => match self.trivial(*j) {
+                    Some(t) => term_expr(t, k).map(Some),
+                    None => Ok(None),
+                },
+                _ => Ok(None),
+            }
+        };
 
-        if outputs_only_level0 {
+        if top == 0 {
             // The whole query is one SELECT over the spine and its parts.
             let mut out: Vec<String> = key_cols
                 .iter()
                 .zip(&keys)
                 .map(|(c, k)| format!("{c} AS {k}"))
                 .collect();
-            for (alias, id) in &self.plan.outputs {
+            for (name, id) in &self.plan.outputs {
                 let Value::Metric(i) = self.plan.values[*id] else {
                     unreachable!("outputs are metrics")
                 };
-                let inner = self.plan.metrics[i].1;
-                let e = self.expr(inner, &level0)?;
-                out.push(format!("{e} AS {}", ident(v, alias)?));
+                let e = self.expr(self.plan.metrics[i].1, 0, &level0)?;
+                out.push(format!("{e} AS {}", ident(v, name)?));
             }
             let select = format!("SELECT {}\nFROM {from}", out.join(",\n  "));
             return Ok(Built {
@@ -349,59 +369,82 @@ impl Emitter<'_, '_> {
             });
         }
 
+        // The columns each level must pass on: those read by later levels or the outputs.
+        let live = self.live(&levels, top)?;
+        let mut cols: Vec<String> = self
+            .names
+            .all()
+            .iter()
+            .zip(&key_cols)
+            .map(|(k, c)| format!("{c} AS {k}"))
+            .collect();
+        for &(t, k) in &needs.terms {
+            let col = self.term_at(t, k)?;
+            if live[0].contains(&col) {
+                cols.push(format!("{} AS {col}", term_expr(t, k)?));
+            }
+        }
+        for &(j, k) in &needs.metrics {
+            let col = self.metric_at(j, k)?;
+            if levels[j] == 0 && live[0].contains(&col) {
+                let e = self.expr(self.plan.metrics[j].1, k, &level0)?;
+                cols.push(format!("{e} AS {col}"));
+            }
+        }
         let v0 = self.name("v0")?;
         self.ctes.push((
             v0.clone(),
             format!("SELECT {}\nFROM {from}", cols.join(",\n  ")),
         ));
+
+        // Levels 1 and up: each reads the level before it, once.
         let mut prev = v0;
-        for level in 1..=top {
+        let cur = ident(v, "lodestar_cur")?;
+        for (level, live) in live.iter().enumerate().take(top + 1).skip(1) {
             let name = self.name(&format!("v{level}"))?;
-            let cur = ident(v, "lodestar_cur")?;
-            let mut cols = vec![format!("{cur}.*")];
-            let shifts = self.shifts_at(&levels, level);
-            for (i, (_, inner)) in self.plan.metrics.iter().enumerate() {
-                if levels[i] != level {
+            let mut cols: Vec<String> = self
+                .names
+                .all()
+                .iter()
+                .map(|k| format!("{cur}.{k} AS {k}"))
+                .collect();
+            // Passed on: what later levels read that exists already.
+            let mut made: Vec<String> = Vec::new();
+            for &(j, k) in &needs.metrics {
+                if levels[j] == level {
+                    made.push(self.metric_at(j, k)?);
+                }
+            }
+            for col in live {
+                let exists = needs
+                    .terms
+                    .iter()
+                    .any(|&(t, k)| self.term_at(t, k).ok().as_ref() == Some(col))
+                    || needs.metrics.iter().any(|&(j, k)| {
+                        levels[j] < level && self.metric_at(j, k).ok().as_ref() == Some(col)
+                    });
+                if exists && !made.contains(col) {
+                    cols.push(format!("{cur}.{col} AS {col}"));
+                }
+            }
+            for &(j, k) in &needs.metrics {
+                if levels[j] != level {
                     continue;
                 }
-                let e = self.expr(*inner, &|id| match &self.plan.values[id] {
-                    Value::Term(t) => Ok(Some(format!("{cur}.{}", self.term_col(*t)?))),
-                    Value::Metric(j) => Ok(Some(format!("{cur}.{}", self.column_of(*j)?))),
-                    Value::Shift(x, k) => {
-                        let Value::Metric(j) = self.plan.values[*x] else {
-                            unreachable!("only metrics are shifted")
-                        };
-                        let s = ident(v, &format!("lodestar_s{k}"))?;
-                        Ok(Some(format!("{s}.{}", self.column_of(j)?)))
-                    }
-                    _ => Ok(None),
-                })?;
-                cols.push(format!("{e} AS {}", self.metric_col(i)?));
-            }
-            let mut from = format!("{prev} AS {cur}");
-            for k in shifts {
-                let s = ident(v, &format!("lodestar_s{k}"))?;
-                let mut on = vec![format!(
-                    "{s}.{p} = {}",
-                    add_grain(
-                        v,
-                        self.grain(),
-                        &format!("{cur}.{p}", p = self.names.period),
-                        -i64::from(k)
-                    ),
-                    p = self.names.period
-                )];
-                for d in &self.names.dims {
-                    on.push(v.same(&format!("{s}.{d}"), &format!("{cur}.{d}")));
-                }
-                from.push_str(&format!(
-                    "\nLEFT JOIN {prev} AS {s} ON {}",
-                    on.join(" AND ")
-                ));
+                let e = self.expr(
+                    self.plan.metrics[j].1,
+                    k,
+                    &|id, o| match &self.plan.values[id] {
+                        Value::Term(t) => Ok(Some(format!("{cur}.{}", self.term_at(*t, o)?))),
+                        Value::Metric(m) => Ok(Some(format!("{cur}.{}", self.column_at(*m, o)?))),
+                        _ => Ok(None),
+                    },
+                )?;
+                cols.push(format!("{e} AS {}", self.metric_at(j, k)?));
             }
             self.ctes.push((
                 name.clone(),
-                format!("SELECT {}\nFROM {from}", cols.join(",\n  ")),
+                format!("SELECT {}\nFROM {prev} AS {cur}", cols.join(",\n  ")),
             ));
             prev = name;
         }
@@ -413,25 +456,130 @@ impl Emitter<'_, '_> {
             .zip(&keys)
             .map(|(c, k)| format!("{c} AS {k}"))
             .collect();
-        for (alias, id) in &self.plan.outputs {
+        for (name, id) in &self.plan.outputs {
             let Value::Metric(i) = self.plan.values[*id] else {
                 unreachable!("outputs are metrics")
             };
             out.push(format!(
                 "{prev}.{} AS {}",
-                self.column_of(i)?,
-                ident(v, alias)?
+                self.column_at(i, 0)?,
+                ident(v, name)?
             ));
         }
-        let mut select = format!("SELECT {}\nFROM {prev}", out.join(",\n  "));
-        if lookback {
-            select.push_str(&format!("\nWHERE {prev}.{} = 1", self.names.reported));
-        }
+        let select = format!("SELECT {}\nFROM {prev}", out.join(",\n  "));
         Ok(Built {
             ctes: self.ctes,
             select,
             keys,
         })
+    }
+
+    /// The column of term `t` read `k` periods earlier.
+    fn term_at(&self, t: usize, k: u32) -> Result<String, CompileError> {
+        if k == 0 {
+            self.term_col(t)
+        } else {
+            self.col(&format!("lodestar_m{t}_{k}"))
+        }
+    }
+
+    /// The column of (non-trivial) metric `j` read `k` periods earlier.
+    fn metric_at(&self, j: usize, k: u32) -> Result<String, CompileError> {
+        if k == 0 {
+            self.metric_col(j)
+        } else {
+            self.col(&format!("lodestar_x{j}_{k}"))
+        }
+    }
+
+    /// The column holding a metric's value `k` periods earlier: its own, or its term's.
+    fn column_at(&self, metric: usize, k: u32) -> Result<String, CompileError> {
+        match self.trivial(metric) {
+            Some(t) => self.term_at(t, k),
+            None => self.metric_at(metric, k),
+        }
+    }
+
+    /// Which terms and (non-trivial) metrics are read, and at which offsets: from the outputs
+    /// at offset 0, a shift by `k` reads its metric `k` periods further back.
+    fn needs(&self) -> Needs {
+        let mut needs = Needs::default();
+        let mut stack: Vec<(ValueId, u32)> =
+            self.plan.outputs.iter().map(|(_, id)| (*id, 0)).collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some((id, k)) = stack.pop() {
+            if !seen.insert((id, k)) {
+                continue;
+            }
+            match &self.plan.values[id] {
+                Value::Term(t) => {
+                    needs.terms.insert((*t, k));
+                }
+                Value::Number(_) => {}
+                Value::Neg(x) => stack.push((*x, k)),
+                Value::Arith(a, _, b) | Value::Div(a, b) => {
+                    stack.push((*a, k));
+                    stack.push((*b, k));
+                }
+                Value::Shift(x, by) => stack.push((*x, k.saturating_add(*by))),
+                Value::Metric(j) => {
+                    if self.trivial(*j).is_none() {
+                        needs.metrics.insert((*j, k));
+                    }
+                    stack.push((self.plan.metrics[*j].1, k));
+                }
+            }
+        }
+        needs
+    }
+
+    /// For each level, the columns (of terms and metrics, at their offsets) that it must hold
+    /// for the levels after it and for the outputs.
+    fn live(
+        &self,
+        levels: &[usize],
+        top: usize,
+    ) -> Result<Vec<std::collections::BTreeSet<String>>, CompileError> {
+        use std::collections::BTreeSet;
+        let needs = self.needs();
+        // What the metrics of each level read, at each offset they are needed at.
+        let mut reads: Vec<BTreeSet<String>> = vec![BTreeSet::new(); top + 1];
+        for &(j, k) in &needs.metrics {
+            let mut stack = vec![(self.plan.metrics[j].1, k)];
+            let mut seen = std::collections::HashSet::new();
+            while let Some((id, o)) = stack.pop() {
+                if !seen.insert((id, o)) {
+                    continue;
+                }
+                match &self.plan.values[id] {
+                    Value::Term(t) => {
+                        reads[levels[j]].insert(self.term_at(*t, o)?);
+                    }
+                    Value::Metric(m) => {
+                        reads[levels[j]].insert(self.column_at(*m, o)?);
+                    }
+                    Value::Shift(x, by) => stack.push((*x, o.saturating_add(*by))),
+                    Value::Neg(x) => stack.push((*x, o)),
+                    Value::Arith(a, _, b) | Value::Div(a, b) => {
+                        stack.push((*a, o));
+                        stack.push((*b, o));
+                    }
+                    Value::Number(_) => {}
+                }
+            }
+        }
+        let mut live: Vec<BTreeSet<String>> = vec![BTreeSet::new(); top + 1];
+        let mut after: BTreeSet<String> = BTreeSet::new();
+        for (_, id) in &self.plan.outputs {
+            if let Value::Metric(i) = self.plan.values[*id] {
+                after.insert(self.column_at(i, 0)?);
+            }
+        }
+        for level in (0..=top).rev() {
+            live[level] = after.clone();
+            after.extend(reads[level].iter().cloned());
+        }
+        Ok(live)
     }
 
     /// The term a metric is, when it is one term (a measure): it needs no column of its own.
@@ -442,20 +590,12 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// The column holding a metric's value from level 1 on: its own, or its term's.
-    fn column_of(&self, metric: usize) -> Result<String, CompileError> {
-        match self.trivial(metric) {
-            Some(t) => self.term_col(t),
-            None => self.metric_col(metric),
-        }
-    }
-
     /// The level of each metric (by its index): 0 when it reads terms, numbers and metrics that
-    /// are one term only, else one more than the highest level of the metrics it reads
-    /// (shifted or not).
+    /// are one term only (shifted or not), else one more than the highest level of the metrics
+    /// it reads.
     fn levels(&self) -> Vec<usize> {
         let metrics = &self.plan.metrics;
-        let mut level: Vec<Option<usize>> = vec![None; metrics.len()];
+        let mut level: Vec<usize> = vec![0; metrics.len()];
         // Metric nodes are made after the metrics they read: one pass in index order suffices.
         for i in 0..metrics.len() {
             let mut stack = vec![metrics[i].1];
@@ -467,12 +607,8 @@ impl Emitter<'_, '_> {
                 }
                 match &self.plan.values[id] {
                     Value::Metric(j) if self.trivial(*j).is_some() => {}
-                    Value::Metric(j) => l = l.max(level[*j].unwrap_or(0) + 1),
-                    Value::Shift(x, _) => {
-                        if let Value::Metric(j) = self.plan.values[*x] {
-                            l = l.max(level[j].unwrap_or(0) + 1);
-                        }
-                    }
+                    Value::Metric(j) => l = l.max(level[*j] + 1),
+                    Value::Shift(x, _) => stack.push(*x),
                     Value::Neg(x) => stack.push(*x),
                     Value::Arith(a, _, b) | Value::Div(a, b) => {
                         stack.push(*a);
@@ -481,81 +617,84 @@ impl Emitter<'_, '_> {
                     Value::Term(_) | Value::Number(_) => {}
                 }
             }
-            level[i] = Some(l);
+            level[i] = l;
         }
-        level.into_iter().map(|l| l.unwrap_or(0)).collect()
+        level
     }
 
-    /// The offsets of the shifts read by the metrics of one level, sorted.
-    fn shifts_at(&self, levels: &[usize], level: usize) -> Vec<u32> {
-        let mut out = Vec::new();
-        for (i, (_, inner)) in self.plan.metrics.iter().enumerate() {
-            if levels[i] != level {
-                continue;
-            }
-            let mut stack = vec![*inner];
-            let mut seen = std::collections::HashSet::new();
-            while let Some(id) = stack.pop() {
-                if !seen.insert(id) {
-                    continue;
-                }
-                match &self.plan.values[id] {
-                    Value::Shift(_, k) => {
-                        if !out.contains(k) {
-                            out.push(*k);
-                        }
-                    }
-                    Value::Neg(x) => stack.push(*x),
-                    Value::Arith(a, _, b) | Value::Div(a, b) => {
-                        stack.push(*a);
-                        stack.push(*b);
-                    }
-                    Value::Term(_) | Value::Number(_) | Value::Metric(_) => {}
-                }
-            }
-        }
-        out.sort_unstable();
-        out
-    }
-
-    /// A value's expression; `leaf` writes terms, metrics and shifts (returning `None` for the
-    /// others).
+    /// A value's expression at offset `k`; `leaf` writes terms and metrics at an offset
+    /// (returning `None` for the others). A shift reads its value further back.
     fn expr(
         &self,
         id: ValueId,
-        leaf: &dyn Fn(ValueId) -> Result<Option<String>, CompileError>,
+        k: u32,
+        leaf: &dyn Fn(ValueId, u32) -> Result<Option<String>, CompileError>,
     ) -> Result<String, CompileError> {
-        if let Some(s) = leaf(id)? {
+        if let Some(s) = leaf(id, k)? {
             return Ok(s);
         }
         let v = self.v();
         Ok(match &self.plan.values[id] {
             Value::Number(n) => v.number_literal(n),
-            Value::Neg(x) => format!("-({})", self.expr(*x, leaf)?),
-            Value::Arith(a, op, b) => {
-                format!(
-                    "({} {} {})",
-                    self.expr(*a, leaf)?,
-                    op.sql(),
-                    self.expr(*b, leaf)?
-                )
-            }
+            Value::Neg(x) => format!("-({})", self.expr(*x, k, leaf)?),
+            Value::Arith(a, op, b) => format!(
+                "({} {} {})",
+                self.expr(*a, k, leaf)?,
+                op.sql(),
+                self.expr(*b, k, leaf)?
+            ),
             Value::Div(a, b) => format!(
                 "({})",
-                v.divide(&self.expr(*a, leaf)?, &self.expr(*b, leaf)?)
+                v.divide(&self.expr(*a, k, leaf)?, &self.expr(*b, k, leaf)?)
             ),
-            Value::Term(_) | Value::Metric(_) | Value::Shift(..) => {
+            Value::Shift(x, by) => self.expr(*x, k.saturating_add(*by), leaf)?,
+            Value::Term(_) | Value::Metric(_) => {
                 return Err(CompileError::Internal {
                     what: "a value".to_owned(),
                     dialect: "any",
-                    error: "a term, metric or shift outside the level that holds it".to_owned(),
+                    error: "a term or metric outside the level that holds it".to_owned(),
                 })
             }
         })
     }
 
-    /// The reported periods (with `--from` and `--to`, every period of the range), then, when
-    /// values are needed earlier, those periods too, flagged.
+    /// The spine extended backwards: the reported periods and those `lookbacks` earlier. One
+    /// read of the spine crossed with the offsets (a union of shifted copies would make engines
+    /// that inline CTEs, like ClickHouse, expand the spine once per offset).
+    fn extended(&mut self, spine: &str) -> Result<String, CompileError> {
+        let v = self.v();
+        let names = &self.names;
+        let k = ident(v, "lodestar_k")?;
+        let offsets = std::iter::once(0)
+            .chain(self.plan.lookbacks.iter().map(|k| -i64::from(*k)))
+            .map(|n| format!("SELECT {n} AS {k}"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let mut cols = vec![format!(
+            "{} AS {}",
+            add_grain_expr(
+                v,
+                self.grain(),
+                &format!("{spine}.{}", names.period),
+                &format!("{k}.{k}")
+            ),
+            names.period
+        )];
+        cols.extend(names.dims.iter().map(|d| format!("{spine}.{d}")));
+        let name = self.name("spine_back")?;
+        self.ctes.push((
+            name.clone(),
+            format!(
+                "SELECT DISTINCT {} FROM {spine} CROSS JOIN ({offsets}) AS {k}",
+                cols.join(", ")
+            ),
+        ));
+        Ok(name)
+    }
+
+    /// The reported periods: with `--from` and `--to`, every period of the range (times the
+    /// dimension values of its rows); otherwise every period in which a part has rows, from the
+    /// one holding `--from` on.
     fn spine(
         &mut self,
         range: Option<(NaiveDate, NaiveDate)>,
@@ -582,7 +721,10 @@ impl Emitter<'_, '_> {
                 .collect::<Vec<_>>()
                 .join(&format!("\n{} ", v.union_distinct()))
         };
-        let reported_body = match range {
+        let reported = self
+            .first_reported()
+            .map(|f| format!("{} >= {}", names.period, v.date(f)));
+        let body = match range {
             Some((from, to)) => {
                 let periods = self.name("periods")?;
                 // `Vendor::integers` names its column `k`, unquoted.
@@ -605,9 +747,6 @@ impl Emitter<'_, '_> {
                     let d = ident(v, "lodestar_dims")?;
                     let mut cols = vec![format!("{periods}.{}", names.period)];
                     cols.extend(names.dims.iter().map(|x| format!("{d}.{x}")));
-                    let reported = self
-                        .first_reported()
-                        .map(|f| format!("{} >= {}", names.period, v.date(f)));
                     format!(
                         "SELECT {} FROM {periods} CROSS JOIN ({}) AS {d}",
                         cols.join(", "),
@@ -615,47 +754,10 @@ impl Emitter<'_, '_> {
                     )
                 }
             }
-            None => {
-                let filter = self
-                    .first_reported()
-                    .map(|f| format!("{} >= {}", names.period, v.date(f)));
-                union(&names.all(), filter.as_deref())
-            }
+            None => union(&names.all(), reported.as_deref()),
         };
-        if self.plan.lookbacks.is_empty() {
-            let spine = self.name("spine")?;
-            self.ctes.push((spine.clone(), reported_body));
-            return Ok(spine);
-        }
-        let reported = self.name("reported")?;
-        self.ctes.push((reported.clone(), reported_body));
-        let r = &self.names.reported;
-        let mut branches = vec![format!(
-            "SELECT {}, 1 AS {r} FROM {reported}",
-            self.names.all().join(", ")
-        )];
-        for k in &self.plan.lookbacks {
-            let mut cols = vec![format!(
-                "{} AS {}",
-                add_grain(v, self.grain(), &self.names.period, -i64::from(*k)),
-                self.names.period
-            )];
-            cols.extend(self.names.dims.iter().cloned());
-            branches.push(format!(
-                "SELECT {}, 0 AS {r} FROM {reported}",
-                cols.join(", ")
-            ));
-        }
-        let all = ident(v, "lodestar_all")?;
-        let keys = self.names.all().join(", ");
         let spine = self.name("spine")?;
-        self.ctes.push((
-            spine.clone(),
-            format!(
-                "SELECT {keys}, MAX({r}) AS {r}\nFROM (\n  {}\n) AS {all}\nGROUP BY {keys}",
-                branches.join("\n  UNION ALL\n  ")
-            ),
-        ));
+        self.ctes.push((spine.clone(), body));
         Ok(spine)
     }
 
