@@ -3,7 +3,8 @@
 every value with DuckDB's and with answers computed here from the raw rows.
 
     harness.py --engine postgres|clickhouse|spark --lodestar BIN   (postgres: inside scripts/postgres.sh run)
-    harness.py --engine sqlglot --lodestar BIN                     (parse every dialect's SQL)
+    harness.py --engine sqlglot-duckdb --lodestar BIN              (BigQuery, Snowflake, Redshift, Trino read by sqlglot into DuckDB)
+    harness.py --engine sqlglot --lodestar BIN                     (parse the other dialects' SQL)
 
 Projects: the reference specs in specs/ with examples/data, and the conformance project
 tests/crossengine/conformance (every metric kind at every grain, typed columns, edge-case data).
@@ -11,8 +12,11 @@ For each project and each set of `--by/--from/--to` options, the SQL is compiled
 for the engine's dialect, the same typed rows are loaded into both engines, and every metric file,
 scorecard and guardrails query is compared: engine vs DuckDB (the compiled DuckDB SQL, and the
 scorecard of `lodestar run --format json` when the binary has DuckDB) and, for the conformance
-project, both vs the Python oracle (oracle.py). Exit 0 when everything matches, 1 on mismatches
-(each named: project, options, file, period, engine, both values), 2 when the tool cannot run.
+project, both vs the Python oracle (oracle.py). The dialects no engine here runs are compared the
+same way, each as its own engine: its SQL is read by sqlglot (strict, typed with the vendor's
+column types) into DuckDB's dialect and run on DuckDB (engines.SqlglotDuckDb). Exit 0 when
+everything matches, 1 on mismatches (each named: project, options, file, period, engine, both
+values), 2 when the tool cannot run.
 """
 import argparse
 import csv
@@ -35,12 +39,18 @@ sys.path.insert(0, HERE)
 import oracle  # noqa: E402
 
 DIALECT = {"postgres": "postgres", "clickhouse": "clickhouse", "spark": "databricks"}
-SQLGLOT_DIALECTS = ["duckdb", "postgres", "bigquery", "snowflake", "redshift", "databricks",
-                    "trino", "clickhouse"]
+# The dialects no engine here runs: `--engine sqlglot-duckdb` reads their SQL with sqlglot into
+# DuckDB's dialect and runs it on DuckDB (engines.SqlglotDuckDb), compared like a real engine.
+READ_BY_SQLGLOT = ["bigquery", "snowflake", "redshift", "trino"]
+# `--engine sqlglot` parses the dialects that real engines run (the four above are parsed, and
+# more, by sqlglot-duckdb).
+SQLGLOT_DIALECTS = ["duckdb", "postgres", "databricks", "clickhouse"]
 REL_TOL = 1e-9
-# Engine errors already reported to the SQL stage (docs/engines.md, Findings): (engine, file
-# name, text of the error). Printed as KNOWN, not counted; one that no longer happens is a
-# problem, so the entry is removed when the SQL is fixed.
+# Known failures, reported to the SQL stage or pinned on sqlglot (docs/engines.md, Findings):
+# (engine, file name, text, reason). The engine is a real engine's name or `sqlglot:<dialect>`;
+# the text is found in the engine's error or in a difference of that file (a difference line
+# names the file, the period, the column and both values). Printed as KNOWN with the reason, not
+# counted; one that no longer happens is a problem, so the entry is removed with the fix.
 KNOWN = []
 # Values an engine computes less exactly, for a reason reported to the SQL stage: (engine,
 # metric, relative tolerance). Spark types the literal `60.0` in `duration_s / 60.0`
@@ -49,8 +59,13 @@ LOOSE = []
 CONF = os.path.join(HERE, "conformance")
 
 
-def project_runs(tmp):
-    """(project label, spec paths, data dir, conformance?, [option lists])."""
+def project_runs(tmp, engine=None):
+    """(project label, spec paths, data dir, conformance?, [option lists]) for `engine`.
+
+    Every engine runs the full conformance grid. Spark, whose every query costs ~100 times the
+    others' (planning and scheduling), runs the reference specs with a range only: the forms
+    without a range are run on Spark by the conformance project (every metric kind, with and
+    without `--by`), and every reference metric still runs on Spark, in its ranged form."""
     specs = [os.path.join(ROOT, "specs")]
     conf_spec = [os.path.join(CONF, "spec")]
     # A spec file belongs to the project of its directory: copy one product out to break it
@@ -63,10 +78,14 @@ def project_runs(tmp):
     market = [market]
     data = os.path.join(ROOT, "examples", "data")
     conf_data = os.path.join(CONF, "data")
+    spec_range = ["--from", "2026-09-02", "--to", "2026-12-31"]
+    specs_options = [[], spec_range]
+    market_options = [["--by", "market"], ["--by", "market", *spec_range]]
+    if engine == "spark":
+        specs_options, market_options = specs_options[1:], market_options[1:]
     return [
-        ("specs", specs, data, False, [[], ["--from", "2026-09-02", "--to", "2026-12-31"]]),
-        ("specs/marketplace", market, data, False,
-         [["--by", "market"], ["--by", "market", "--from", "2026-09-02", "--to", "2026-12-31"]]),
+        ("specs", specs, data, False, specs_options),
+        ("specs/marketplace", market, data, False, market_options),
         ("conformance", conf_spec, conf_data, True, [
             [],
             ["--by", "team"],
@@ -184,10 +203,10 @@ def compare(what, got_name, got, want_name, want, problems, limit=20, tols=None)
     n0 = len(problems)
     for key in sorted(set(got) | set(want), key=lambda k: tuple("" if x is None else str(x) for x in k)):
         if key not in got or key not in want:
-            side = got_name if key not in got else want_name
-            other = want if key not in got else got
+            side, other = (got_name, want_name) if key not in got else (want_name, got_name)
+            row = (want if key not in got else got)[key]
             problems.append(f"{what}: row {fmt_key(key)} missing on {side} "
-                            f"(present on the other: {other[key]})")
+                            f"(present on {other}: {row})")
             continue
         for col in want[key]:
             a, b = got[key].get(col), want[key][col]
@@ -232,18 +251,19 @@ def compile_sql(lodestar, paths, dialect, options, out):
 
 
 def lodestar_run(lodestar, paths, data, options):
-    """The scorecards of `lodestar run --format json`, or None if the binary lacks DuckDB."""
+    """The scorecard rows of `lodestar run --format json` by product, or None if the binary lacks
+    DuckDB."""
     cmd = [lodestar, "run", *paths, "--data", data, "--format", "json", *options]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         if "without duckdb" in p.stderr.lower():
             return None
         raise SystemExit(f"`{' '.join(cmd)}` failed ({p.returncode}):\n{p.stderr}")
+    # One table for every product: `product` first, `complete` last, each product's rows null
+    # in the columns of the others' metrics. Rows by product, as objects.
     out = {}
-    for prod in json.loads(p.stdout)["products"]:
-        cols = prod["columns"]
-        rows = [[r[c] for c in cols] if isinstance(r, dict) else r for r in prod["rows"]]
-        out[prod["product"]] = (cols, rows)
+    for r in json.loads(p.stdout)["rows"]:
+        out.setdefault(r["product"], []).append(r)
     return out
 
 
@@ -260,6 +280,9 @@ def option_value(options, flag):
 
 def run_all(eng, sqls):
     """Each statement's (columns, rows), or the exception the engine raised."""
+    if hasattr(eng, "query_all"):
+        return eng.query_all(sqls)
+
     def one(sql):
         try:
             return eng.query(sql)
@@ -273,25 +296,76 @@ def run_all(eng, sqls):
         return list(pool.map(one, sqls))
 
 
+def known_of(name, rel, text):
+    """The KNOWN entry that `text` (an engine error or a difference) of `rel` on `name` matches."""
+    for k in KNOWN:
+        if k[0] == name and rel.endswith("/" + k[1]) and k[2] in text:
+            return k
+    return None
+
+
+def start_targets(engine_name, stack):
+    """[(name, dialect, engine)] compared in one run: one real engine, or the four dialects no
+    engine here runs, each read by sqlglot into its own DuckDB (translations share one pool)."""
+    from engines import ENGINES, SqlglotDuckDb
+    if engine_name != "sqlglot-duckdb":
+        eng = ENGINES[engine_name]()
+        stack.append(eng.close)
+        return [(engine_name, DIALECT[engine_name], eng)]
+    import multiprocessing
+    # spawn: the workers only translate, and a fork would copy DuckDB's threads.
+    pool = multiprocessing.get_context("spawn").Pool(os.cpu_count() or 2)
+    stack.append(pool.terminate)
+    out = []
+    for d in READ_BY_SQLGLOT:
+        eng = SqlglotDuckDb(d, pool)
+        stack.append(eng.close)
+        out.append((eng.name, d, eng))
+    return out
+
+
 def run_engine(engine_name, lodestar, tmp):
-    from engines import ENGINES
     problems, checked = [], 0
     t0 = time.time()
+    from engines import ENGINES
+    stack = []  # what to close, in reverse order
     ref = ENGINES["duckdb"]()
-    eng = ENGINES[engine_name]()
-    print(f"[{engine_name}] engine up in {time.time() - t0:.1f}s", flush=True)
+    stack.append(ref.close)
     has_run = True
     loaded = set()
     seen_known = set()
+    names = []
+    timing = {}  # target -> seconds spent compiling its dialect and running its queries
+
+    def report(what, name, rel, lines):
+        """Adds `lines` (differences of `rel` on `name`) to the problems, except KNOWN ones."""
+        unknown, pinned = [], {}
+        for line in lines:
+            k = known_of(name, rel, line)
+            if k:
+                pinned[k] = pinned.get(k, 0) + 1
+            else:
+                unknown.append(line)
+        for k, n in pinned.items():
+            seen_known.add(k)
+            print(f"KNOWN {what}: {n} difference(s) with {k[2]!r}: {k[3]}", flush=True)
+        problems.extend(unknown[:20])
+        if len(unknown) > 20:
+            problems.append(f"{what}: ... ({len(unknown) - 20} more differences left out)")
+
     try:
-        for label, paths, data, conformance, option_sets in project_runs(tmp):
+        targets = start_targets(engine_name, stack)
+        names = [n for n, _, _ in targets]
+        print(f"[{engine_name}] engine up in {time.time() - t0:.1f}s", flush=True)
+        for label, paths, data, conformance, option_sets in project_runs(tmp, engine_name):
             types = declared_types(paths[0]) if conformance else {}
             tables = read_tables(data, types)
             t1 = time.time()
             if data not in loaded:
                 for (schema, name), (cols, rows) in tables.items():
                     ref.load(schema, name, cols, rows)
-                    eng.load(schema, name, cols, rows)
+                    for _, _, eng in targets:
+                        eng.load(schema, name, cols, rows)
                 loaded.add(data)
                 print(f"[{engine_name}] {label}: loaded {len(tables)} tables in {time.time() - t1:.1f}s",
                       flush=True)
@@ -300,43 +374,22 @@ def run_engine(engine_name, lodestar, tmp):
                 t1 = time.time()
                 tag = f"{label} {' '.join(options) or '(no options)'}"
                 duck = compile_sql(lodestar, paths, "duckdb", options, tmp)
-                target = compile_sql(lodestar, paths, DIALECT[engine_name], options, tmp)
-                if sorted(duck) != sorted(target):
-                    problems.append(f"{tag}: different files for duckdb and {engine_name}")
                 run = lodestar_run(lodestar, paths, data, options) if has_run else None
                 has_run = run is not None
                 by = [options[i + 1] for i, o in enumerate(options) if o == "--by"]
                 start, end = option_value(options, "--from"), option_value(options, "--to")
                 orc = oracle.Oracle(raw, by, start and dt.date.fromisoformat(start),
                                     end and dt.date.fromisoformat(end)) if conformance else None
-                rels = sorted(target)
-                results = run_all(eng, [target[r] for r in rels])
-                for rel, result in zip(rels, results):
-                    what = f"{tag}: {rel} on {engine_name}"
+                # DuckDB's answers and the oracle's, once per file for every target.
+                wants, exps = {}, {}
+                for rel in sorted(duck):
                     n = nkeys_of(rel, options)
-                    if isinstance(result, Exception):  # the engine rejected the SQL: a finding
-                        e = result
-                        known = [k for k in KNOWN if k[0] == engine_name
-                                 and rel.endswith("/" + k[1]) and k[2] in str(e)]
-                        if known:
-                            seen_known.add(known[0])
-                            print(f"KNOWN {what}: {known[0][2]}", flush=True)
-                            continue
-                        problems.append(f"{what}: the engine failed: {str(e).strip()[:2000]}\n"
-                                        f"--- SQL ---\n{target[rel]}")
-                        continue
-                    got = table_of(*result, n)
-                    want = table_of(*ref.query(duck[rel]), n)
+                    ref_cols, ref_rows = ref.query(duck[rel])
+                    want = wants[rel] = table_of(ref_cols, ref_rows, n)
                     product, file = rel.split("/")
-                    tols = {}
-                    for e, metric, tol in LOOSE:
-                        if e == engine_name:
-                            tols[metric] = tol
-                            if file == metric + ".sql":
-                                tols["value"] = tol
-                    compare(what, engine_name, got, "duckdb", want, problems, tols=tols)
                     if file == "scorecard.sql" and run is not None:
-                        cols, rows = run[product]
+                        cols = list(ref_cols)
+                        rows = [[r.get(c) for c in cols] for r in run.get(product, [])]
                         compare(f"{tag}: {rel}", "duckdb (compiled SQL)", want,
                                 "lodestar run", table_of(cols, rows, n), problems)
                     if orc is not None:
@@ -347,15 +400,54 @@ def run_engine(engine_name, lodestar, tmp):
                             exp = as_oracle_table(orc.guardrails(grain))
                         else:
                             exp = as_oracle_table(orc.metric(file[:-4], grain))
-                        compare(what, engine_name, got, "oracle", exp, problems, tols=tols)
+                        exps[rel] = exp
                         compare(f"{tag}: {rel} on duckdb", "duckdb", want, "oracle", exp, problems)
-                    checked += 1
-                print(f"[{engine_name}] {tag}: {len(target)} queries in {time.time() - t1:.1f}s", flush=True)
+                for name, dialect, eng in targets:
+                    t2 = time.time()
+                    target = compile_sql(lodestar, paths, dialect, options, tmp)
+                    if sorted(duck) != sorted(target):
+                        problems.append(f"{tag}: different files for duckdb and {name}")
+                    rels = sorted(set(target) & set(duck))
+                    results = run_all(eng, [target[r] for r in rels])
+                    for rel, result in zip(rels, results):
+                        what = f"{tag}: {rel} on {name}"
+                        explain = getattr(eng, "explain", lambda _: None)(target[rel])
+                        if isinstance(result, Exception):  # the engine rejected the SQL: a finding
+                            line = f"{what}: the engine failed: {str(result).strip()[:2000]}"
+                            k = known_of(name, rel, line)
+                            if k:
+                                seen_known.add(k)
+                                print(f"KNOWN {what}: {k[2]!r}: {k[3]}", flush=True)
+                                continue
+                            problems.append(f"{line}\n--- SQL ---\n{target[rel]}" +
+                                            (f"\n--- as DuckDB (sqlglot) ---\n{explain}" if explain else ""))
+                            continue
+                        got = table_of(*result, nkeys_of(rel, options))
+                        file = rel.split("/")[1]
+                        tols = {}
+                        for e, metric, tol in LOOSE:
+                            if e == name:
+                                tols[metric] = tol
+                                if file == metric + ".sql":
+                                    tols["value"] = tol
+                        lines = []
+                        compare(what, name, got, "duckdb", wants[rel], lines, limit=10**9, tols=tols)
+                        if rel in exps:
+                            compare(what, name, got, "oracle", exps[rel], lines, limit=10**9, tols=tols)
+                        report(what, name, rel, lines)
+                        checked += 1
+                    timing[name] = timing.get(name, 0.0) + time.time() - t2
+                times = f" x {len(targets)} dialects" if len(targets) > 1 else ""
+                print(f"[{engine_name}] {tag}: {len(duck)} queries{times} in {time.time() - t1:.1f}s",
+                      flush=True)
     finally:
-        eng.close()
-        ref.close()
+        for close_one in reversed(stack):
+            close_one()
+    if len(timing) > 1:
+        print(f"[{engine_name}] time per target (compile + translate + run): " +
+              ", ".join(f"{n} {s:.1f}s" for n, s in timing.items()), flush=True)
     for k in KNOWN:
-        if k[0] == engine_name and k not in seen_known:
+        if k[0] in names and k not in seen_known:
             problems.append(f"the known failure {k} no longer happens: remove it from KNOWN")
     if not has_run:
         print(f"[{engine_name}] note: {lodestar} has no DuckDB; the scorecards were compared with the "
@@ -399,7 +491,8 @@ def main():
     import signal
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--engine", required=True, choices=["postgres", "clickhouse", "spark", "sqlglot"])
+    ap.add_argument("--engine", required=True,
+                    choices=["postgres", "clickhouse", "spark", "sqlglot-duckdb", "sqlglot"])
     ap.add_argument("--lodestar", required=True, help="the lodestar binary")
     args = ap.parse_args()
     t0 = time.time()
