@@ -23,6 +23,7 @@ pub mod format;
 pub mod lint;
 pub mod model;
 pub mod project;
+pub mod report;
 pub mod schema;
 pub mod sql;
 pub mod syntax;

@@ -20,6 +20,7 @@ mod alerts;
 mod attribution;
 pub mod edges;
 mod json;
+pub mod render;
 pub mod stats;
 mod text;
 mod timeline;

@@ -8,13 +8,7 @@ use crate::model::Grain;
 
 /// The start of the period after the one starting on `start`.
 pub fn next_period(start: NaiveDate, grain: Grain) -> Option<NaiveDate> {
-    match grain {
-        Grain::Day => start.checked_add_days(Days::new(1)),
-        Grain::Week => start.checked_add_days(Days::new(7)),
-        Grain::Month => start.checked_add_months(Months::new(1)),
-        Grain::Quarter => start.checked_add_months(Months::new(3)),
-        Grain::Year => start.checked_add_months(Months::new(12)),
-    }
+    grain.next(start)
 }
 
 /// More periods than this are not analysed (a hundred thousand days is 270 years).

@@ -1,6 +1,7 @@
 //! The command line: the only module that prints or exits. One file per subcommand, each with
 //! its arguments and a `run` that returns the exit code.
 
+mod analyze;
 mod common;
 mod compile;
 mod convert;
@@ -46,7 +47,10 @@ pub enum Command {
     /// Run the metrics on local data in an embedded DuckDB and print the scorecard.
     Run(run::RunArgs),
     /// Evaluate guardrails and targets on local data; exit 1 on a breach.
-    Guard(run::RunArgs),
+    Guard(run::GuardArgs),
+    /// Test the tree on the data: do the inputs lead the North Star, does it lead the outcomes,
+    /// is it being gamed? Exit 1 on an alert at error level.
+    Analyze(analyze::AnalyzeArgs),
     /// Semantic diff of the project between two git revisions.
     Diff(diff::DiffArgs),
     /// Write a static documentation site with a picture of each metric tree.
@@ -78,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Dialects => compile::dialects(),
         Command::Run(args) => run::run(&args),
         Command::Guard(args) => run::guard(&args),
+        Command::Analyze(args) => analyze::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Schema => schema::run(),

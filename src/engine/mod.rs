@@ -13,6 +13,7 @@ use duckdb::types::{TimeUnit, Value as Duck};
 use duckdb::{AccessMode, Config, Connection};
 
 use crate::model::Project;
+pub use crate::report::{Cell, Table};
 pub use sources::{relations, RelationName};
 
 /// Why the engine could not do its job (exit code 2).
@@ -61,37 +62,6 @@ pub enum Data {
     Dir(PathBuf),
     /// An existing DuckDB database file, opened read-only.
     Database(PathBuf),
-}
-
-/// One cell of a result.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Null,
-    Date(NaiveDate),
-    Number(f64),
-    Text(String),
-}
-
-impl Cell {
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            Cell::Number(n) => Some(*n),
-            _ => None,
-        }
-    }
-}
-
-/// A query result: column names and rows of cells.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Table {
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
-}
-
-impl Table {
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c == name)
-    }
 }
 
 /// An open DuckDB connection.

@@ -4,6 +4,7 @@
 //!
 //! Entry point: [`resolve`].
 
+mod calendar;
 mod fragment;
 mod resolve;
 

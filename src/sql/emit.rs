@@ -38,42 +38,9 @@ pub(crate) struct Built {
     pub keys: Vec<String>,
 }
 
-/// The first day of the period of `grain` that holds `d` (weeks start on Monday).
-pub(crate) fn period_start(grain: Grain, d: NaiveDate) -> NaiveDate {
-    let first_of = |month: u32| NaiveDate::from_ymd_opt(d.year(), month, 1).unwrap_or(d);
-    match grain {
-        Grain::Day => d,
-        Grain::Week => d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday())),
-        Grain::Month => first_of(d.month()),
-        Grain::Quarter => first_of((d.month() - 1) / 3 * 3 + 1),
-        Grain::Year => first_of(1),
-    }
-}
-
-/// The start of the period `n` periods of `grain` before the one starting on `start`.
-fn periods_before(grain: Grain, start: NaiveDate, n: u32) -> NaiveDate {
-    let months = |k: u32| {
-        start
-            .checked_sub_months(chrono::Months::new(k))
-            .unwrap_or(NaiveDate::MIN)
-    };
-    let days = |k: u64| {
-        start
-            .checked_sub_days(chrono::Days::new(k))
-            .unwrap_or(NaiveDate::MIN)
-    };
-    match grain {
-        Grain::Day => days(u64::from(n)),
-        Grain::Week => days(7 * u64::from(n)),
-        Grain::Month => months(n),
-        Grain::Quarter => months(3 * n),
-        Grain::Year => months(12 * n),
-    }
-}
-
 /// How many periods of `grain` from the one holding `from` to the one holding `to`.
 fn period_count(grain: Grain, from: NaiveDate, to: NaiveDate) -> u64 {
-    let (a, b) = (period_start(grain, from), period_start(grain, to));
+    let (a, b) = (grain.start_of(from), grain.start_of(to));
     let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
     let n = match grain {
         Grain::Day => (b - a).num_days(),
@@ -184,14 +151,14 @@ impl Emitter<'_, '_> {
 
     /// `--from`, as the start of the first period reported.
     fn first_reported(&self) -> Option<NaiveDate> {
-        self.ctx.options.from.map(|f| period_start(self.grain(), f))
+        self.ctx.options.from.map(|f| self.grain().start_of(f))
     }
 
     /// The start of the earliest period whose values are needed.
     fn earliest(&self) -> Option<NaiveDate> {
         let first = self.first_reported()?;
         let back = self.plan.lookbacks.last().copied().unwrap_or(0);
-        Some(periods_before(self.grain(), first, back))
+        Some(self.grain().before(first, back))
     }
 
     fn emit(mut self) -> Result<Built, CompileError> {
@@ -728,7 +695,7 @@ impl Emitter<'_, '_> {
             Some((from, to)) => {
                 let periods = self.name("periods")?;
                 // `Vendor::integers` names its column `k`, unquoted.
-                let first = v.date(period_start(self.grain(), from));
+                let first = v.date(self.grain().start_of(from));
                 let n = period_count(self.grain(), from, to);
                 self.ctes.push((
                     periods.clone(),

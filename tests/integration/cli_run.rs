@@ -8,11 +8,16 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// On Monday 2026-11-23: the data's last week (of 2026-11-16) has just ended.
 fn lodestar(args: &[&str]) -> Output {
+    lodestar_on("2026-11-23", args)
+}
+
+fn lodestar_on(today: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lodestar"))
         .args(args)
         .current_dir(root())
-        .env("LODESTAR_TODAY", "2026-11-23")
+        .env("LODESTAR_TODAY", today)
         .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs")
@@ -29,7 +34,7 @@ fn code(o: &Output) -> i32 {
 #[cfg(not(feature = "duckdb"))]
 #[test]
 fn without_duckdb_run_and_guard_fail_with_a_reason() {
-    for cmd in ["run", "guard"] {
+    for cmd in ["run", "guard", "analyze"] {
         let o = lodestar(&[cmd, "specs/marketplace.yaml", "--data", "examples/data"]);
         assert_eq!(code(&o), 2, "{cmd}");
         assert!(
@@ -65,23 +70,25 @@ mod with_duckdb {
         ]);
         assert_eq!(code(&o), 0, "{}", text(&o.stderr));
         let rows = csv_rows(&o);
-        // period, then the North Star, inputs and guardrails in spec order.
-        assert_eq!(rows[0][0], "period");
-        assert_eq!(rows[0][1], "nights_booked");
-        assert_eq!(rows[0].last().map(String::as_str), Some("refund_rate"));
-        // Twelve weeks, Monday 2026-08-31 to the week of 2026-11-16, in order.
+        // product, period, then the North Star, inputs and guardrails in spec order, then
+        // whether the period is complete.
+        assert_eq!(rows[0][..3], ["product", "period", "nights_booked"]);
+        let n = rows[0].len();
+        assert_eq!(rows[0][n - 2..], ["refund_rate", "complete"]);
+        // Twelve weeks, Monday 2026-08-31 to the week of 2026-11-16, in order, all complete.
         assert_eq!(rows.len(), 1 + 12, "{}", text(&o.stdout));
-        assert_eq!(rows[1][0], "2026-08-31");
-        assert_eq!(rows[12][0], "2026-11-16");
+        assert_eq!(rows[1][1], "2026-08-31");
+        assert_eq!(rows[12][1], "2026-11-16");
         for r in &rows[1..] {
-            assert_eq!(r.len(), rows[0].len());
-            let ns: f64 = r[1].parse().expect("the North Star has a value every week");
+            assert_eq!(r.len(), n);
+            assert_eq!((r[0].as_str(), r[n - 1].as_str()), ("marketplace", "true"));
+            let ns: f64 = r[2].parse().expect("the North Star has a value every week");
             assert!(ns > 0.0);
         }
     }
 
     #[test]
-    fn run_json_is_one_document_per_product() {
+    fn run_json_is_one_table() {
         let o = lodestar(&[
             "run",
             "specs/marketplace.yaml",
@@ -92,13 +99,14 @@ mod with_duckdb {
         ]);
         assert_eq!(code(&o), 0, "{}", text(&o.stderr));
         let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).expect("valid JSON");
-        let products = v["products"].as_array().unwrap();
-        assert_eq!(products.len(), 1);
-        assert_eq!(products[0]["product"], "marketplace");
-        assert_eq!(products[0]["columns"][0], "period");
-        let rows = products[0]["rows"].as_array().unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["columns"][0], "product");
+        assert_eq!(v["columns"][1], "period");
+        let rows = v["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 12);
+        assert_eq!(rows[0]["product"], "marketplace");
         assert_eq!(rows[0]["period"], "2026-08-31");
+        assert_eq!(rows[11]["complete"], true);
         assert!(rows[0]["nights_booked"].is_number());
     }
 
@@ -121,7 +129,7 @@ mod with_duckdb {
             "--format",
             "csv",
         ]));
-        let first: f64 = csv[1][1].parse().unwrap();
+        let first: f64 = csv[1][2].parse().unwrap();
         assert!(
             lines[3]
                 .split_whitespace()
@@ -145,12 +153,13 @@ mod with_duckdb {
         ]);
         assert_eq!(code(&o), 0, "{}", text(&o.stderr));
         let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
-        let names: Vec<&str> = v["products"]
+        let mut names: Vec<&str> = v["rows"]
             .as_array()
             .unwrap()
             .iter()
             .map(|p| p["product"].as_str().unwrap())
             .collect();
+        names.dedup();
         assert!(names.len() >= 5, "{names:?}");
         assert!(names.contains(&"marketplace"));
     }
@@ -172,7 +181,7 @@ mod with_duckdb {
         ]);
         assert_eq!(code(&o), 0, "{}", text(&o.stderr));
         let rows = csv_rows(&o);
-        let periods: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        let periods: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
         assert_eq!(
             periods,
             [
@@ -213,7 +222,7 @@ mod with_duckdb {
         }
         assert_eq!(code(&o), 0, "{}", text(&o.stderr));
         let rows = csv_rows(&o);
-        assert_eq!(rows[0][..2], ["period", "market"]);
+        assert_eq!(rows[0][..3], ["product", "period", "market"]);
     }
 
     #[test]
@@ -257,7 +266,8 @@ mod with_duckdb {
         assert!(b["value"].as_f64().unwrap() > b["max"].as_f64().unwrap());
         let t = &p["targets"][0];
         assert_eq!(t["metric"], "nights_booked");
-        assert_eq!(t["latest_period"], "2026-11-16");
+        assert_eq!(t["state"], "open");
+        assert_eq!(t["period"], "2026-11-16");
     }
 
     #[test]
@@ -273,6 +283,155 @@ mod with_duckdb {
         ]);
         assert_eq!(code(&o), 0, "{}\n{}", text(&o.stdout), text(&o.stderr));
         assert!(text(&o.stdout).contains("no guardrail breached"));
+    }
+
+    #[test]
+    fn the_current_period_is_marked_incomplete() {
+        // On Wednesday 2026-11-18 the week of 2026-11-16 is still running.
+        let args = ["run", "specs/marketplace.yaml", "--data", "examples/data"];
+        let table = text(&lodestar_on("2026-11-18", &args).stdout);
+        assert!(table.contains("\n2026-11-16* "), "{table}");
+        assert!(
+            table.contains("* 2026-11-16: the current week, incomplete"),
+            "{table}"
+        );
+        assert!(!table.contains("2026-11-09*"), "{table}");
+        let csv = csv_rows(&lodestar_on(
+            "2026-11-18",
+            &[&args[..], &["--format", "csv"]].concat(),
+        ));
+        let last = csv.last().unwrap();
+        assert_eq!(
+            (last[1].as_str(), last.last().unwrap().as_str()),
+            ("2026-11-16", "false")
+        );
+        assert_eq!(csv[csv.len() - 2].last().unwrap(), "true");
+    }
+
+    #[test]
+    fn guard_evaluates_recent_complete_periods_unless_told() {
+        let guard = |today: &str, extra: &[&str]| {
+            let args = [
+                &["guard", "specs/marketplace.yaml", "--data", "examples/data"][..],
+                extra,
+            ]
+            .concat();
+            let o = lodestar_on(today, &args);
+            (code(&o), text(&o.stdout))
+        };
+        // Reported up to the week of 2026-12-14: the breach of the week of 2026-11-09 is out
+        // of the window of the last four weeks.
+        let range = ["--from", "2026-08-31", "--to", "2026-12-20"];
+        let (c, out) = guard("2026-12-21", &range);
+        assert_eq!(c, 0, "{out}");
+        assert!(out.contains("1 earlier breach not evaluated"), "{out}");
+        let (c, out) = guard(
+            "2026-12-21",
+            &[&range[..], &["--since", "2026-11-01"]].concat(),
+        );
+        assert_eq!(c, 1, "{out}");
+        assert!(out.contains("2026-11-09"), "{out}");
+        // Data that stops early: the window ends with the data, not today.
+        let (c, out) = guard("2027-06-01", &[]);
+        assert_eq!(c, 1, "{out}");
+    }
+
+    #[test]
+    fn guard_judges_targets_on_the_north_star_over_all_segments() {
+        let json = |extra: &[&str]| {
+            let args = [
+                &[
+                    "guard",
+                    "specs/marketplace.yaml",
+                    "--data",
+                    "examples/data",
+                    "--format",
+                    "json",
+                ][..],
+                extra,
+            ]
+            .concat();
+            let v: serde_json::Value =
+                serde_json::from_str(&text(&lodestar(&args).stdout)).unwrap();
+            v["products"][0]["targets"].clone()
+        };
+        let whole = json(&[]);
+        assert_eq!(whole[0]["value"], 661.0, "{whole}");
+        assert_eq!(json(&["--by", "market"]), whole);
+    }
+
+    #[test]
+    fn analyze_finds_the_alerts_and_exits_1() {
+        let o = lodestar(&[
+            "analyze",
+            "specs",
+            "--data",
+            "examples/data",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code(&o), 1, "{}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+        assert_eq!(v["version"], 1);
+        let products = v["products"].as_array().unwrap();
+        assert!(products.len() >= 5);
+        let market = products
+            .iter()
+            .find(|p| p["product"] == "marketplace")
+            .unwrap();
+        let kinds: Vec<&str> = market["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"breach"), "{kinds:?}");
+        for e in market["edges"].as_array().unwrap() {
+            assert_eq!(e["to"], "nights_booked");
+        }
+        let md = text(
+            &lodestar(&[
+                "analyze",
+                "specs/marketplace.yaml",
+                "--data",
+                "examples/data",
+                "--format",
+                "markdown",
+            ])
+            .stdout,
+        );
+        assert!(md.starts_with("## lodestar analyze\n"), "{md}");
+        assert!(md.contains("| ❌ | `breach` | `refund_rate` |"), "{md}");
+    }
+
+    #[test]
+    fn analyze_levels_come_from_lodestar_toml() {
+        let tmp = tempfile::tempdir().unwrap();
+        for f in std::fs::read_dir(root().join("specs")).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, tmp.path().join(f.file_name().unwrap())).unwrap();
+        }
+        let data = root().join("examples/data");
+        let analyze = |toml: &str| {
+            std::fs::write(tmp.path().join("lodestar.toml"), toml).unwrap();
+            let o = Command::new(env!("CARGO_BIN_EXE_lodestar"))
+                .args(["analyze", "--data", data.to_str().unwrap()])
+                .current_dir(tmp.path())
+                .env("LODESTAR_TODAY", "2026-11-23")
+                .output()
+                .unwrap();
+            (code(&o), text(&o.stdout), text(&o.stderr))
+        };
+        let (c, out, _) = analyze("[rules]\n");
+        assert_eq!(c, 1, "{out}");
+        let (c, out, err) = analyze("[analyze]\nbreach = \"warning\"\ngaming = \"off\"\n");
+        assert_eq!(c, 0, "{out}{err}");
+        assert!(
+            out.contains("warning[breach]") && !out.contains("[gaming]"),
+            "{out}"
+        );
+        let (c, _, err) = analyze("[analyze]\ngamin = \"off\"\n");
+        assert_eq!(c, 2, "{err}");
     }
 
     #[test]

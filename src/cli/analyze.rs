@@ -1,0 +1,195 @@
+//! `lodestar analyze`: does the tree hold on the data? Runs each product's scorecard on the
+//! embedded DuckDB and hands the series to the [`crate::analyze`] stage.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use super::common::{Exit, Failure};
+use super::run::parse_date;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Spec files or project directories (default: the project of the current directory).
+    pub paths: Vec<PathBuf>,
+    /// A directory of CSV or Parquet files: table `schema.name` is DIR/schema/name.csv (or .parquet).
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "duckdb",
+        conflicts_with = "duckdb"
+    )]
+    pub data: Option<PathBuf>,
+    /// An existing DuckDB database file holding the tables (opened read-only).
+    #[arg(long, value_name = "FILE")]
+    pub duckdb: Option<PathBuf>,
+    /// First day of the data analysed (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// Last day of the data analysed (YYYY-MM-DD, inclusive).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: AnalyzeFormat,
+    /// Lags tested on each edge: -L..=L periods.
+    #[arg(long, value_name = "L", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=52))]
+    pub lags: u16,
+    /// Analyse the current, incomplete period too.
+    #[arg(long)]
+    pub include_partial: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnalyzeFormat {
+    /// Text for the terminal.
+    Human,
+    /// The versioned JSON report.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+#[cfg(not(feature = "duckdb"))]
+pub fn run(_args: &AnalyzeArgs) -> Result<Exit, Failure> {
+    Err(
+        Failure::new("this lodestar binary was built without DuckDB, so it cannot analyse data")
+            .help("build with the default features (`cargo install lodestar`)"),
+    )
+}
+
+#[cfg(feature = "duckdb")]
+pub use with_duckdb::run;
+
+#[cfg(feature = "duckdb")]
+mod with_duckdb {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::analyze::{self, render, ProductData, Series, Settings};
+    use crate::cli::common;
+    use crate::cli::run::{grain_of, prepare, query, OutputFormat, RunArgs};
+    use crate::model::{Compute, Metric, Operand, Product, Role};
+    use crate::report::{Cell, Table};
+    use crate::sql::{self, Dialect};
+
+    /// The names under which a ratio North Star's measures join the scorecard (never a
+    /// metric's: `lodestar_` names are reserved).
+    const OPERANDS: [(&str, &str); 2] = [
+        ("numerator", "lodestar_numerator"),
+        ("denominator", "lodestar_denominator"),
+    ];
+
+    /// The product with its ratio North Star's measures as metrics of their own, so that the
+    /// scorecard carries their series (for attribution).
+    fn with_operands(product: &Product) -> Product {
+        let mut p = product.clone();
+        let Some(ns) = product.north_star() else {
+            return p;
+        };
+        if let Some(Compute::Ratio {
+            numerator,
+            denominator,
+            ..
+        }) = &ns.compute
+        {
+            for ((_, column), operand) in OPERANDS.iter().zip([numerator, denominator]) {
+                if let Operand::Measure(m) = operand {
+                    let mut metric: Metric = ns.clone();
+                    metric.role = Role::Input;
+                    metric.name.value = (*column).to_owned();
+                    metric.compute = Some(Compute::Measure(m.clone()));
+                    metric.threshold = None;
+                    metric.targets = Vec::new();
+                    p.metrics.push(metric);
+                }
+            }
+        }
+        p
+    }
+
+    /// Each column of a scorecard (first column `period`) as a series.
+    fn series(card: &Table) -> HashMap<String, Series> {
+        let periods: Vec<Option<NaiveDate>> = card
+            .rows
+            .iter()
+            .map(|r| r.first().and_then(Cell::as_date))
+            .collect();
+        card.columns
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, name)| {
+                let points = card
+                    .rows
+                    .iter()
+                    .zip(&periods)
+                    .filter_map(|(r, p)| Some(((*p)?, r.get(i).and_then(Cell::as_f64))));
+                (name.clone(), Series::new(points))
+            })
+            .collect()
+    }
+
+    pub fn run(args: &AnalyzeArgs) -> Result<Exit, Failure> {
+        let run_args = RunArgs {
+            paths: args.paths.clone(),
+            data: args.data.clone(),
+            duckdb: args.duckdb.clone(),
+            from: args.from,
+            to: args.to,
+            by: Vec::new(),
+            format: OutputFormat::Table,
+        };
+        let p = match prepare(&run_args)? {
+            Ok(p) => p,
+            Err(exit) => return Ok(exit),
+        };
+        let today = common::today()?;
+        let settings = Settings {
+            lags: usize::from(args.lags),
+            include_partial: args.include_partial,
+            severities: p.config.analyze.clone(),
+            ..Settings::default()
+        };
+        let mut augmented = p.focus.clone();
+        augmented.products = augmented.products.iter().map(with_operands).collect();
+        let compiled = sql::compile(&augmented, Dialect::Duckdb, &p.options)
+            .map_err(|e| Failure::new(e.to_string()))?;
+        let mut reports = Vec::new();
+        for product in &compiled {
+            let name = &product.product;
+            let model = p.focus.product(name).ok_or_else(|| {
+                Failure::new(format!("internal error: product `{name}` vanished"))
+            })?;
+            let card = query(
+                &p.engine,
+                &format!("the scorecard of {name}"),
+                &product.scorecard,
+            )?;
+            let mut series = series(&card);
+            let operands = OPERANDS
+                .iter()
+                .filter_map(|(label, column)| Some(((*label).to_owned(), series.remove(*column)?)))
+                .collect();
+            let data = ProductData {
+                product: model,
+                grain: grain_of(&p.focus, name),
+                series,
+                operands,
+                today,
+            };
+            reports.push(analyze::analyze(&data, &settings));
+        }
+        common::print(&match args.format {
+            AnalyzeFormat::Json => format!("{:#}\n", analyze::to_json(&reports)),
+            AnalyzeFormat::Human => render::render(&reports, render::Style::Human),
+            AnalyzeFormat::Markdown => render::render(&reports, render::Style::Markdown),
+        });
+        Ok(if reports.iter().any(|r| r.has_errors()) {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        })
+    }
+}
