@@ -63,7 +63,36 @@ pub enum Command {
 
 /// Parses the arguments, runs the command, and maps the outcome to an exit code:
 /// 0 clean, 1 findings at error level (or a breached guardrail), 2 the tool could not do its job.
+/// A panic (a bug in lodestar) is reported as an internal error with exit 2, never a backtrace.
 pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        common::eprint(&format!(
+            "error: internal error: {what}{place}\n  help: this is a bug in lodestar {}; please report it with the input that caused it\n",
+            env!("CARGO_PKG_VERSION")
+        ));
+    }));
+    match std::panic::catch_unwind(dispatch) {
+        Ok(code) => code,
+        Err(_) => Exit::Failure.into(),
+    }
+}
+
+/// Runs the command line. `LODESTAR_DEBUG_PANIC` set makes it panic (to test the report of
+/// internal errors end to end).
+fn dispatch() -> ExitCode {
+    if std::env::var_os("LODESTAR_DEBUG_PANIC").is_some() {
+        panic!("LODESTAR_DEBUG_PANIC is set");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

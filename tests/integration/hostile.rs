@@ -336,3 +336,27 @@ fn hostile_sql_fragments() {
         );
     }
 }
+
+/// A bug that panics is reported as an internal error with exit 2: one line and a request to
+/// report it, never a Rust backtrace (even with RUST_BACKTRACE set).
+#[test]
+fn a_panic_is_an_internal_error() {
+    let o = Command::new(env!("CARGO_BIN_EXE_lodestar"))
+        .args(["rules"])
+        .env("LODESTAR_DEBUG_PANIC", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("error: internal error: LODESTAR_DEBUG_PANIC is set at src/cli/mod.rs:"),
+        "{err}"
+    );
+    assert!(err.contains("help: this is a bug in lodestar"), "{err}");
+    assert!(
+        !err.contains("stack backtrace") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}
