@@ -215,15 +215,40 @@ impl Emitter<'_, '_> {
         } else {
             Some(self.spine(range, &key_sources)?)
         };
-        // Spans are evaluated at the reported periods and at the earlier ones comparisons read.
-        let span_spine = match (&spine, lookback && spans) {
+        // What each level reads, at which offsets.
+        let needs = self.needs();
+        let part_of = |i: usize| {
+            self.plan
+                .parts
+                .iter()
+                .position(|p| p.terms.contains(&i))
+                .expect("every term is in a part")
+        };
+        // Spans are evaluated at the reported periods, and those a comparison reads earlier
+        // at the earlier ones too.
+        let shifted: Vec<usize> = needs
+            .terms
+            .iter()
+            .filter(|(_, k)| *k > 0)
+            .map(|&(t, _)| part_of(t))
+            .collect();
+        let spans_shifted = self
+            .plan
+            .parts
+            .iter()
+            .enumerate()
+            .any(|(j, p)| matches!(p.kind, PartKind::Span(_)) && shifted.contains(&j));
+        let spine_back = match (&spine, lookback && spans_shifted) {
             (Some(s), true) => Some(self.extended(s)?),
-            (s, _) => s.clone(),
+            _ => None,
         };
         for (j, part) in self.plan.parts.iter().enumerate() {
             if let PartKind::Span(over) = part.kind {
                 let name = self.name(&format!("p{j}"))?;
-                let spine = span_spine.as_ref().expect("spans have a spine");
+                let spine = match &spine_back {
+                    Some(back) if shifted.contains(&j) => back,
+                    _ => spine.as_ref().expect("spans have a spine"),
+                };
                 let body = self.span(part, over, spine)?;
                 self.ctes.push((name.clone(), body));
                 part_names[j] = Some(name);
@@ -236,18 +261,10 @@ impl Emitter<'_, '_> {
 
         let levels = self.levels();
         let top = levels.iter().copied().max().unwrap_or(0);
-        let needs = self.needs();
         let base = spine.clone().unwrap_or_else(|| part_names[0].clone());
         let key_cols = self.names.keys_of(&base);
 
         // Level 0: the spine joined with every part, at every offset a comparison reads.
-        let part_of = |i: usize| {
-            self.plan
-                .parts
-                .iter()
-                .position(|p| p.terms.contains(&i))
-                .expect("every term is in a part")
-        };
         let mut joins: Vec<(usize, u32)> =
             needs.terms.iter().map(|&(t, k)| (part_of(t), k)).collect();
         joins.sort_unstable();
