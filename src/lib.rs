@@ -8,9 +8,12 @@
 //! | syntax trees of a project → resolved model | [`model`] | [`model::resolve`] |
 //! | model → findings | [`lint`] | [`lint::check`] |
 //! | model → SQL per dialect | [`sql`] | [`sql::compile`] |
+//! | SQL → result tables (DuckDB, feature `duckdb`) | `engine` | `engine::Engine::query` |
+//! | result tables → scorecards and guard reports | [`report`] | [`report::scorecard`], [`report::guard`] |
+//! | each metric's series → does the tree hold? | [`analyze`] | [`analyze::analyze`] |
 //!
-//! [`project`] is the IO boundary that reads files and `lodestar.toml`; [`cli`] is the only
-//! module that prints or exits.
+//! [`project`] and `engine` are the IO boundary that reads files, `lodestar.toml`, git
+//! revisions and data; [`cli`] is the only module that prints or exits.
 
 pub mod analyze;
 pub mod cli;

@@ -4,14 +4,19 @@
 //! The shape of every query:
 //!
 //! ```text
-//! WITH p0 AS (...), p1 AS (...),          -- parts: per period (and dimensions), aggregated
-//!      reported AS (...), spine AS (...),  -- the periods reported, and those the values need
-//!      v0 AS (spine LEFT JOIN parts),      -- terms, and metrics computed from terms only
-//!      v1 AS (SELECT v0.*, ... FROM v0 [LEFT JOIN v0 AS s1 ON a period earlier]), ...
-//! SELECT period, dimensions, metrics FROM v<last> [WHERE reported]
+//! WITH p0 AS (...), p1 AS (...),           -- parts: one scan of a source each, per period
+//!      k2 AS (...),                        --   (the periods of a span's source)
+//!      periods AS (...), spine AS (...),   -- the periods reported (times the --by values)
+//!      spine_back AS (...),                -- and those a comparison reads earlier
+//!      p2 AS (spine JOIN daily rows ...),  -- spans (window, to_date, cumulative) per period
+//!      v0 AS (spine LEFT JOIN p0 LEFT JOIN p0 AS p0_s1 ON a period earlier ...),
+//!      v1 AS (SELECT ... FROM v0), ...     -- levels: metrics computed from earlier levels
+//! SELECT period, dimensions, metrics FROM v<last>
 //! ```
 //!
-//! A metric's value is a column of the level after the metrics it reads, so each metric is
+//! A comparison reads a value `k` periods back as the same part joined again at offset `k`
+//! (`p0_s1`), never as a self-join of a level, so the SQL stays linear in the spec on engines
+//! that inline CTEs. A metric's value is a column of the level after the metrics it reads, so each metric is
 //! written once however many others use it. Internal names start with `lodestar_`; names from
 //! the spec appear only in the final SELECT, so no alias can shadow a source column.
 
