@@ -828,6 +828,23 @@ impl Resolver {
                 _ => {}
             }
         }
+        let written_having = m.str(Key::Having);
+        if let (Some(a), Some(h)) = (&agg, written_having) {
+            if a.value != Agg::CountDistinct {
+                self.push(
+                    Diagnostic::error(
+                        STRUCTURE,
+                        format!(
+                            "`having` counts entities, so it needs `agg: count_distinct`, not `{}`",
+                            a.value.name()
+                        ),
+                    )
+                    .label(h.span, "a condition on each entity")
+                    .label(a.span, "not count_distinct")
+                    .help("count the entities that pass it: `agg: count_distinct` with `expr` naming the entity (`expr: guest_id`), or drop `having` and use a `filter` on rows"),
+                );
+            }
+        }
         let over = self.over(m);
         Some(Measure {
             span,

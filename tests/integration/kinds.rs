@@ -254,3 +254,19 @@ fn the_dsl_statements_read_and_report_repeats() {
     );
     assert!(tree.is_some());
 }
+
+/// `having` with another aggregation than `count_distinct` is a lint error at the condition,
+/// not a compile failure without a position.
+#[test]
+fn having_needs_count_distinct_at_lint_time() {
+    let spec = SPEC.edit(
+        "agg: count_distinct, expr: guest_id, cumulative: true",
+        "agg: sum, expr: guest_id, having: count(*) > 1",
+    );
+    assert_finds(&spec, "LS902", at(&spec, "having:", "count(*) > 1"));
+    let ok = SPEC.edit(
+        "agg: count_distinct, expr: guest_id, cumulative: true",
+        "agg: count_distinct, expr: guest_id, having: count(*) > 1",
+    );
+    assert_eq!(findings("spec.yaml", &ok), Vec::new());
+}
