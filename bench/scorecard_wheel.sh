@@ -43,7 +43,8 @@ run() {
   "$PY" - "$DB" "$1" "$2" <<'PY'
 import csv, duckdb, sys, time
 db, sql, out = sys.argv[1:4]
-c = duckdb.connect(db, read_only=True, config={"enable_progress_bar": False})
+c = duckdb.connect(db, read_only=True)
+c.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 cur = c.execute(open(sql).read())
 rows = cur.fetchall()

@@ -1,7 +1,7 @@
 //! What every subcommand shares: exit codes, failures, loading and checking a project.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -116,11 +116,28 @@ pub fn focused<'a>(
     }
 }
 
-/// Writes to stdout, treating a closed pipe as success.
+/// Writes to stdout. A failed write (a full disk, `> /dev/full`) ends the process with exit
+/// code 2 after saying so on stderr: output cut short must never pass for a clean run. Every
+/// command prints through here and then returns its own exit code, so this is where a failed
+/// write overrides it.
+///
+/// A closed pipe (`lodestar lint | head -1`) is not a failure: the reader has all it wanted,
+/// and the command goes on quietly with its own exit code, as `cat` and `grep` end quietly on
+/// SIGPIPE (Rust ignores the signal, so the write returns `EPIPE` instead).
 pub fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    let written = {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes()).and_then(|()| out.flush())
+    };
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            print_failure(&Failure::new(format!(
+                "cannot write to standard output: {e}"
+            )));
+            std::process::exit(2);
+        }
+        _ => {}
+    }
 }
 
 /// Writes to stderr.
@@ -156,4 +173,152 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure>
         return Err(fail(e));
     }
     Ok(())
+}
+
+/// The longest file name lodestar writes (most file systems allow 255 bytes).
+const MAX_FILE_NAME: usize = 255;
+
+/// `dir` joined with `relative`, a `/`-separated path of plain names: letters, digits, `_`,
+/// `-` and `.`, not starting with `.` (so never `..` nor a hidden file), at most 255 bytes
+/// each. An absolute path, `..`, an empty component, a `\` or anything else is refused, so
+/// what a writer puts under `--out` stays there whatever a spec names. (LS907 rejects such
+/// names first; this is the writers' own guard.)
+pub fn inside(dir: &Path, relative: &str) -> Result<PathBuf, Failure> {
+    let refuse = |why: &str| {
+        Failure::new(format!(
+            "refusing to write `{}` under {}: {why}",
+            relative.escape_debug(),
+            dir.display()
+        ))
+        .help("this is a bug in lodestar (LS907 should have rejected the name); please report it with the spec")
+    };
+    if relative.is_empty() {
+        return Err(refuse("the path is empty"));
+    }
+    let mut path = dir.to_path_buf();
+    for part in relative.split('/') {
+        if part.is_empty() {
+            return Err(refuse("a component of the path is empty"));
+        }
+        if part.starts_with('.') {
+            return Err(refuse("a component starts with `.`"));
+        }
+        if !part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
+            return Err(refuse(
+                "a component holds something other than letters, digits, `_`, `-` and `.`",
+            ));
+        }
+        if part.len() > MAX_FILE_NAME {
+            return Err(refuse("a component is longer than a file name may be"));
+        }
+        path.push(part);
+    }
+    // Under `dir` by construction; checked again so that no later change can undo it.
+    if !path.starts_with(dir) || path.components().count() <= dir.components().count() {
+        return Err(refuse("the path leaves the directory"));
+    }
+    Ok(path)
+}
+
+/// Every path of a writer, checked with [`inside`] before the first file is written; two
+/// paths that are one file on a case-insensitive file system (macOS, Windows) are refused too.
+pub fn inside_all<'a>(
+    dir: &Path,
+    relatives: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<PathBuf>, Failure> {
+    let mut seen = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for relative in relatives {
+        out.push(inside(dir, relative)?);
+        if let Some(first) = seen.insert(relative.to_ascii_lowercase(), relative) {
+            return Err(Failure::new(format!(
+                "refusing to write `{relative}` under {}: `{first}` is written there too",
+                dir.display()
+            ))
+            .help("two products or metrics have names that are one file; rename one of them"));
+        }
+    }
+    Ok(out)
+}
+
+/// Checks that what already exists of `path` resolves inside `root` (both exist or lead to
+/// existing directories): a symbolic link under `--out` to somewhere else would take the
+/// writes, or a removal, with it.
+pub fn resolves_inside(root: &Path, path: &Path) -> Result<(), Failure> {
+    let fail = |p: &Path, e: std::io::Error| Failure::new(format!("{}: {e}", p.display()));
+    let root = root.canonicalize().map_err(|e| fail(root, e))?;
+    let mut existing = path;
+    while existing.symlink_metadata().is_err() {
+        match existing.parent() {
+            Some(up) => existing = up,
+            None => return Ok(()),
+        }
+    }
+    let real = existing.canonicalize().map_err(|e| fail(existing, e))?;
+    if !real.starts_with(&root) {
+        return Err(Failure::new(format!(
+            "refusing to write {}: it leads to {}, outside {}",
+            path.display(),
+            real.display(),
+            root.display()
+        ))
+        .help("a symbolic link under the output directory leads out of it; remove it"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{inside, inside_all};
+
+    #[test]
+    fn inside_joins_plain_names() {
+        let dir = Path::new("out");
+        assert_eq!(
+            inside(dir, "marketplace/nights_booked.sql").unwrap(),
+            Path::new("out/marketplace/nights_booked.sql")
+        );
+        assert!(inside(dir, "duckdb/a-b/index.html").is_ok());
+    }
+
+    #[test]
+    fn inside_refuses_every_way_out() {
+        let dir = Path::new("/tmp/out");
+        for bad in [
+            "",
+            "..",
+            "../x.sql",
+            "a/../../x.sql",
+            "./a",
+            "/etc/passwd",
+            "a//b",
+            "a/",
+            "a\\..\\b",
+            "C:x",
+            ".hidden",
+            "a\0b",
+            "a b",
+            &"x".repeat(256),
+        ] {
+            let e = inside(dir, bad).expect_err(bad);
+            assert!(e.message.starts_with("refusing to write"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn inside_all_refuses_paths_that_are_one_file_ignoring_case() {
+        let dir = Path::new("out");
+        assert_eq!(inside_all(dir, ["a/x.sql", "b/x.sql"]).unwrap().len(), 2);
+        let e = inside_all(dir, ["p/a.sql", "p/b.sql", "P/a.sql"]).unwrap_err();
+        assert!(
+            e.message.contains("`p/a.sql` is written there too"),
+            "{}",
+            e.message
+        );
+    }
 }

@@ -168,33 +168,51 @@ fn listing(outputs: &[Output<'_>]) -> String {
     out
 }
 
-/// Writes every file into a temporary directory next to `dir`, then moves each product's
-/// directory into place, so a failure leaves no half-written product.
+/// Writes every file into a temporary directory inside `dir`, then moves each product's
+/// directory into place, so a failure leaves no half-written product. Every path is checked
+/// to stay inside `dir` before the first file is written, and only those paths are replaced.
 fn write_all(dir: &Path, outputs: &[Output<'_>]) -> Result<(), Failure> {
     use rayon::prelude::*;
     let io = |what: &Path, e: std::io::Error| Failure::new(format!("{}: {e}", what.display()));
+    let paths: Vec<String> = outputs
+        .iter()
+        .flat_map(|o| files(o.product).map(move |(file, _)| format!("{}/{file}", o.dir)))
+        .collect();
+    common::inside_all(dir, paths.iter().map(String::as_str))?;
+    let targets = outputs
+        .iter()
+        .map(|o| common::inside(dir, &o.dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    if dir.exists() {
+        for target in &targets {
+            common::resolves_inside(dir, target)?;
+        }
+    }
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let parent = dir.canonicalize().map_err(|e| io(dir, e))?;
     let tmp = tempdir_in(&parent).map_err(|e| io(&parent, e))?;
     let result = (|| {
         // Creating files is most of the cost: products are written on every core.
         outputs.par_iter().try_for_each(|o| {
-            let pdir = tmp.join(&o.dir);
+            let pdir = common::inside(&tmp, &o.dir)?;
             std::fs::create_dir_all(&pdir).map_err(|e| io(&pdir, e))?;
             for (file, sql) in files(o.product) {
-                let path = pdir.join(file);
+                let path = common::inside(&pdir, &file)?;
                 std::fs::write(&path, sql).map_err(|e| io(&path, e))?;
             }
             Ok::<(), Failure>(())
         })?;
-        for o in outputs {
-            let target = dir.join(&o.dir);
-            if target.exists() {
-                std::fs::remove_dir_all(&target).map_err(|e| io(&target, e))?;
-            } else if let Some(up) = target.parent() {
+        for (o, target) in outputs.iter().zip(&targets) {
+            if let Some(up) = target.parent() {
                 std::fs::create_dir_all(up).map_err(|e| io(up, e))?;
             }
-            std::fs::rename(tmp.join(&o.dir), &target).map_err(|e| io(&target, e))?;
+            // Checked again just before a removal: nothing outside `dir` is ever removed.
+            common::resolves_inside(&parent, target)?;
+            if target.exists() {
+                std::fs::remove_dir_all(target).map_err(|e| io(target, e))?;
+            }
+            let from = common::inside(&tmp, &o.dir)?;
+            std::fs::rename(&from, target).map_err(|e| io(target, e))?;
         }
         Ok(())
     })();

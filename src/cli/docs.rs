@@ -54,6 +54,15 @@ fn io(path: &Path, e: std::io::Error) -> Failure {
 /// Writes the site into a temporary directory beside `out`, then swaps it in, so that readers
 /// never see half a site. Refuses to replace a directory lodestar did not write.
 fn write_atomically(out: &Path, pages: &[Page]) -> Result<(), Failure> {
+    // Every page stays inside `out`, checked before anything is written.
+    common::inside_all(out, pages.iter().map(|p| p.path.as_str()))?;
+    if out.file_name().is_none() {
+        return Err(Failure::new(format!(
+            "--out {} names no directory of its own",
+            out.display()
+        ))
+        .help("give --out a directory name, e.g. `--out site`; lodestar replaces it whole"));
+    }
     if out.exists() {
         let empty = out
             .read_dir()
@@ -80,7 +89,7 @@ fn write_atomically(out: &Path, pages: &[Page]) -> Result<(), Failure> {
     let result = (|| {
         std::fs::create_dir(&tmp).map_err(|e| io(&tmp, e))?;
         for p in pages {
-            let path = tmp.join(&p.path);
+            let path = common::inside(&tmp, &p.path)?;
             std::fs::write(&path, &p.html).map_err(|e| io(&path, e))?;
         }
         std::fs::write(

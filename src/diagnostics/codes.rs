@@ -78,6 +78,8 @@ codes! {
         "every guardrail has a threshold, and `min` is not above `max`";
     Names = "LS008" "names" Error r::ls008_names::DOC,
         "names are snake_case and unique";
+    PortableSql = "LS009" "portable-sql" Error r::ls009_portable_sql::DOC,
+        "every SQL fragment uses only operators, functions and types lodestar can write for each dialect the project targets";
     RevenueNorthStar = "LS101" "revenue-north-star" Warning r::ls101_revenue_north_star::DOC,
         "the North Star is revenue: a lagging business outcome, not the value users get";
     SlowGrain = "LS102" "slow-grain" Warning r::ls102_slow_grain::DOC,
@@ -106,6 +108,8 @@ codes! {
         "`lodestar.toml` is invalid";
     AllowNeedsReason = "LS906" "allow-needs-reason" Fixed e::ALLOW,
         "an `allow` entry names no known rule, or gives no reason";
+    UnsafeName = "LS907" "unsafe-name" Fixed r::ls907_unsafe_name::DOC,
+        "a product or metric name would escape `--out`, collide with another or with a name lodestar writes, or is too long for a target dialect";
 }
 
 impl Code {

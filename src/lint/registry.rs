@@ -19,6 +19,7 @@ pub fn rule(code: Code) -> Option<&'static dyn Rule> {
         Code::SqlFragment => &ls006_sql_fragment::SqlFragment,
         Code::GuardrailThreshold => &ls007_threshold::GuardrailThreshold,
         Code::Names => &ls008_names::Names,
+        Code::PortableSql => &ls009_portable_sql::PortableSql,
         Code::RevenueNorthStar => &ls101_revenue_north_star::RevenueNorthStar,
         Code::SlowGrain => &ls102_slow_grain::SlowGrain,
         Code::VanityName => &ls103_vanity_name::VanityName,
@@ -27,6 +28,9 @@ pub fn rule(code: Code) -> Option<&'static dyn Rule> {
         Code::Review => &ls106_review::Review,
         Code::Description => &ls107_description::Description,
         Code::UnusedAllow => &ls108_unused_allow::UnusedAllow,
+        // Always an error, but a check over the model like any rule: `allow` cannot silence it
+        // (it reports with `Context::report`) and `lodestar.toml` cannot set it.
+        Code::UnsafeName => &ls907_unsafe_name::UnsafeName,
         Code::Syntax
         | Code::Structure
         | Code::InvalidValue
@@ -136,11 +140,14 @@ mod tests {
     }
 
     #[test]
-    fn rules_are_exactly_the_configurable_codes() {
+    fn rules_are_the_configurable_codes_and_the_fixed_checks_of_the_model() {
         for &c in Code::ALL {
+            // LS907 is always an error, yet a check of the model: the one fixed code a rule
+            // reports. The other fixed codes are about files that could not be read.
+            let fixed_rule = c == Code::UnsafeName;
             assert_eq!(
                 rule(c).is_some(),
-                c.configurable(),
+                c.configurable() || fixed_rule,
                 "{c}: configurable codes are checked by a rule, the others are not"
             );
         }

@@ -90,6 +90,23 @@ impl Fragment {
         }
     }
 
+    /// Where a node of the parse is in the file (sqlparser's lines and columns within the
+    /// fragment); the whole fragment when the node has no position or the text is not verbatim
+    /// in the file (a quoted YAML scalar with escapes).
+    pub fn span_at(&self, at: sqlparser::tokenizer::Span) -> Span {
+        let text = &self.text;
+        if text.span.len() != text.value.len() {
+            return text.span;
+        }
+        let start = offset(&text.value, at.start.line, at.start.column);
+        let end = offset(&text.value, at.end.line, at.end.column);
+        match (start, end) {
+            (Some(s), Some(e)) if s < e => text.span.sub(s, e),
+            (Some(s), _) => text.span.sub(s, (s + 1).min(text.value.len())),
+            _ => text.span,
+        }
+    }
+
     /// The column names an expression fragment reads (the last part of each identifier).
     pub fn columns(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -111,6 +128,27 @@ impl Fragment {
         out.dedup();
         out
     }
+}
+
+/// The byte offset of a sqlparser location (1-based line and column) in `text`; `None` for an
+/// empty location or one past the text.
+fn offset(text: &str, line: u64, col: u64) -> Option<usize> {
+    if line == 0 || col == 0 {
+        return None;
+    }
+    let mut start = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            let within = l
+                .char_indices()
+                .nth(col as usize - 1)
+                .map(|(b, _)| b)
+                .unwrap_or(l.len());
+            return Some(start + within);
+        }
+        start += l.len();
+    }
+    None
 }
 
 /// Maps a sqlparser location (1-based line and column within the fragment) to a span in the
@@ -302,6 +340,19 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
                     next.span.start.column,
                     token_len(&next.token),
                 );
+                // `where status = 1` reads as the column `where` followed by more text.
+                let first = text.value.split_whitespace().next().unwrap_or("");
+                let keyword = ["where", "having", "select"]
+                    .into_iter()
+                    .find(|k| first.eq_ignore_ascii_case(k));
+                let help = match keyword {
+                    Some(_) => format!(
+                        "drop the leading `{first}`: write the condition alone (`{}`)",
+                        text.value.trim()[first.len()..].trim_start()
+                    ),
+                    None => "remove the trailing text, or combine conditions with `and` / `or`"
+                        .to_owned(),
+                };
                 return Err(error(
                     text,
                     span,
@@ -309,7 +360,7 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
                         "{what} must be exactly one expression, but `{}` follows it",
                         next.token
                     ),
-                    "remove the trailing text, or combine conditions with `and` / `or`",
+                    &help,
                 ));
             }
             if let Some(e) = expr_problem(text, kind, &expr) {

@@ -74,9 +74,37 @@ struct Resolver {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// What people from other tools write for an aggregation, and its name here (a spelling
+/// suggestion would point elsewhere: `mean` is closest to `median`).
+const AGG_SYNONYMS: &[(&str, &str)] = &[
+    ("mean", "avg"),
+    ("average", "avg"),
+    ("total", "sum"),
+    ("distinct", "count_distinct"),
+    ("countdistinct", "count_distinct"),
+    ("count_unique", "count_distinct"),
+    ("unique", "count_distinct"),
+    ("minimum", "min"),
+    ("maximum", "max"),
+    ("p50", "median"),
+    ("percentile_cont", "percentile"),
+    ("quantile", "percentile"),
+];
+
 fn invalid(value: &Str, what: &str, allowed: &[&str]) -> Diagnostic {
     let mut help = format!("{what} is one of: {}", allowed.join(", "));
-    if let Some(s) = crate::syntax::did_you_mean(&value.value, allowed) {
+    let lower = value.value.trim().to_ascii_lowercase();
+    let synonym = (what == "aggregation")
+        .then(|| {
+            AGG_SYNONYMS
+                .iter()
+                .find(|(k, _)| *k == lower)
+                .map(|(_, v)| *v)
+        })
+        .flatten();
+    if let Some(s) = synonym {
+        help = format!("did you mean `{s}`? {help}");
+    } else if let Some(s) = crate::syntax::did_you_mean(&value.value, allowed) {
         help = format!("did you mean `{s}`? {help}");
     }
     Diagnostic::error(VALUE, format!("`{}` is not a valid {what}", value.value))

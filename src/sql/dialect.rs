@@ -41,6 +41,9 @@ pub(crate) trait Vendor: Sync {
     /// The sqlparser dialect every generated statement is re-parsed with.
     fn parser(&self) -> &'static dyn sp::Dialect;
 
+    /// Which dialect this is (the portable-SQL catalogue is keyed by it).
+    fn dialect(&self) -> Dialect;
+
     /// The character that delimits a quoted identifier.
     fn quote(&self) -> char {
         '"'
@@ -227,6 +230,9 @@ pub(crate) fn vendor(d: Dialect) -> &'static dyn Vendor {
 
 struct DuckDb;
 impl Vendor for DuckDb {
+    fn dialect(&self) -> Dialect {
+        Dialect::Duckdb
+    }
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::DuckDbDialect
     }
@@ -238,6 +244,9 @@ impl Vendor for DuckDb {
 
 struct Postgres;
 impl Vendor for Postgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::PostgreSqlDialect {}
     }
@@ -255,6 +264,9 @@ impl Vendor for Postgres {
 /// PostgreSQL as Redshift runs it: what differs is overridden, the rest is PostgreSQL's.
 struct Redshift;
 impl Vendor for Redshift {
+    fn dialect(&self) -> Dialect {
+        Dialect::Redshift
+    }
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::RedshiftSqlDialect {}
     }
@@ -309,6 +321,9 @@ impl Vendor for Redshift {
 
 struct BigQuery;
 impl Vendor for BigQuery {
+    fn dialect(&self) -> Dialect {
+        Dialect::Bigquery
+    }
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::BigQueryDialect
     }
@@ -377,6 +392,9 @@ impl Vendor for BigQuery {
 
 struct Snowflake;
 impl Vendor for Snowflake {
+    fn dialect(&self) -> Dialect {
+        Dialect::Snowflake
+    }
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::SnowflakeDialect
     }
@@ -417,6 +435,9 @@ impl Vendor for Snowflake {
 
 struct Databricks;
 impl Vendor for Databricks {
+    fn dialect(&self) -> Dialect {
+        Dialect::Databricks
+    }
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::DatabricksDialect
     }
@@ -466,6 +487,9 @@ impl Vendor for Databricks {
 
 struct Trino;
 impl Vendor for Trino {
+    fn dialect(&self) -> Dialect {
+        Dialect::Trino
+    }
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::GenericDialect
     }
@@ -500,6 +524,9 @@ impl Vendor for Trino {
 
 struct ClickHouse;
 impl Vendor for ClickHouse {
+    fn dialect(&self) -> Dialect {
+        Dialect::Clickhouse
+    }
     fn parser(&self) -> &'static dyn sp::Dialect {
         &sp::ClickHouseDialect {}
     }

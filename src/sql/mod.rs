@@ -9,6 +9,7 @@
 mod dialect;
 mod emit;
 mod plan;
+pub mod portable;
 mod render;
 
 use chrono::NaiveDate;
@@ -112,6 +113,88 @@ impl Dialect {
     }
 }
 
+/// Names the compiled SQL and its files use for themselves, each with where it is used. A
+/// metric may not be named like one (LS907), nor a `--by` dimension like one of the columns.
+pub const RESERVED_NAMES: &[(&str, &str)] = &[
+    ("period", "the first column of every query"),
+    (
+        "value",
+        "the column of each metric's query and of `guardrails.sql`",
+    ),
+    ("guardrail", "a column of `guardrails.sql`"),
+    ("min", "a column of `guardrails.sql`"),
+    ("max", "a column of `guardrails.sql`"),
+    ("scorecard", "the file `<product>/scorecard.sql`"),
+    ("guardrails", "the file `<product>/guardrails.sql`"),
+    (
+        "product",
+        "a column of `lodestar run` and `lodestar guard` tables",
+    ),
+    (
+        "complete",
+        "a column of `lodestar run` tables (is the period over?)",
+    ),
+];
+
+/// The prefix of every name the compiled SQL makes up for itself (CTE columns, aliases).
+pub const INTERNAL_PREFIX: &str = "lodestar_";
+
+/// Refuses `--by` dimensions whose output column would collide with another column of the
+/// queries (`period`, `value`, a metric of a compiled product, another `--by`) or that the
+/// dialect cannot keep whole.
+fn check_by(project: &Project, dialect: Dialect, by: &[String]) -> Result<(), CompileError> {
+    let invalid = |dim: &str, why: String| {
+        Err(CompileError::Invalid(format!(
+            "cannot break down by `{dim}`: {why}"
+        )))
+    };
+    for (i, dim) in by.iter().enumerate() {
+        let lower = dim.to_ascii_lowercase();
+        if by[..i].iter().any(|d| d.eq_ignore_ascii_case(dim)) {
+            return invalid(dim, "it is given twice".to_owned());
+        }
+        if let Some((name, what)) = RESERVED_NAMES.iter().find(|(n, _)| *n == lower) {
+            return invalid(
+                dim,
+                format!("`{name}` is {what}; a dimension named like it would collide with it"),
+            );
+        }
+        if lower.starts_with(INTERNAL_PREFIX) {
+            return invalid(
+                dim,
+                format!("names starting `{INTERNAL_PREFIX}` are lodestar's own in the SQL"),
+            );
+        }
+        let metric = project.products.iter().find_map(|p| {
+            p.metrics
+                .iter()
+                .find(|m| m.name.value.eq_ignore_ascii_case(dim))
+                .map(|m| (p, m))
+        });
+        if let Some((p, m)) = metric {
+            return invalid(
+                dim,
+                format!(
+                    "metric `{}` of product `{}` has that name, and the scorecard has a column \
+                     per metric beside the dimensions",
+                    m.name.value, p.name.value
+                ),
+            );
+        }
+        if let Some(limit) = dialect.max_identifier().filter(|&l| dim.len() > l) {
+            return invalid(
+                dim,
+                format!(
+                    "the name is {} bytes long; {} keeps at most {limit} bytes of an identifier",
+                    dim.len(),
+                    dialect.name()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Compiles every product of a checked project (one without errors) for one dialect.
 pub fn compile(
     project: &Project,
@@ -119,6 +202,7 @@ pub fn compile(
     options: &Options,
 ) -> Result<Vec<CompiledProduct>, CompileError> {
     use rayon::prelude::*;
+    check_by(project, dialect, &options.by)?;
     // Products are independent: compile them on every core (rayon keeps their order), and
     // report the first product's error, whichever thread finished first.
     let results: Vec<Result<CompiledProduct, CompileError>> = project

@@ -1,12 +1,12 @@
 //! Names, literals and spec fragments written for one dialect. Quoting and escaping are ours
 //! (sqlparser's `Display` keeps `""` and `\"` as written, which is not an escaper); fragments
-//! come from their parsed tree with every quoted name and string literal rewritten here.
+//! come from their parsed tree, translated with the portable catalogue ([`super::portable`]),
+//! with every quoted name and string literal rewritten here.
 
-use std::ops::ControlFlow;
-
-use sqlparser::ast::{Expr, Ident, Query, Value, VisitMut, VisitorMut};
+use sqlparser::ast::{Expr, Query};
 
 use super::dialect::Vendor;
+use super::portable::Writer;
 use super::CompileError;
 
 /// A name (column, table part, alias) quoted for the dialect.
@@ -99,86 +99,50 @@ pub(crate) fn number(x: f64) -> Result<String, CompileError> {
     }
 }
 
-/// A spec expression for the dialect, in parentheses unless it is a name, literal or call.
+/// A quoted name from a fragment (`"my col"`), quoted for the dialect.
+pub(crate) fn quoted_name(v: &dyn Vendor, name: &str) -> Result<String, CompileError> {
+    check_name(v, name)?;
+    Ok(quoted(v, name))
+}
+
+/// A spec expression for the dialect, translated with the portable catalogue
+/// ([`super::portable`]), in parentheses unless it is a name, literal or call.
 pub(crate) fn expr(v: &dyn Vendor, e: &Expr) -> Result<String, CompileError> {
-    let mut e = e.clone();
-    let mut rw = Rewrite { v, error: None };
-    let _ = e.visit(&mut rw);
-    match rw.error {
-        Some(err) => Err(err),
-        None if atomic(&e) => Ok(e.to_string()),
-        None => Ok(format!("({e})")),
-    }
+    let mut w = Writer::new(v);
+    let (sql, atomic) = w.expr(e);
+    refused(v, w, || e.to_string())?;
+    Ok(if atomic { sql } else { format!("({sql})") })
 }
 
-/// Whether an expression needs no parentheses wherever it is placed.
-fn atomic(e: &Expr) -> bool {
-    matches!(
-        e,
-        Expr::Identifier(_)
-            | Expr::CompoundIdentifier(_)
-            | Expr::Value(_)
-            | Expr::Function(_)
-            | Expr::Nested(_)
-    )
-}
-
-/// A `sql` source's SELECT for the dialect.
+/// A `sql` source's SELECT for the dialect, every expression in it translated.
 pub(crate) fn query(v: &dyn Vendor, q: &Query) -> Result<String, CompileError> {
-    let mut q = q.clone();
-    let mut rw = Rewrite { v, error: None };
-    let _ = q.visit(&mut rw);
-    match rw.error {
-        Some(err) => Err(err),
-        None => Ok(q.to_string()),
-    }
+    let mut w = Writer::new(v);
+    let sql = w.query(q);
+    refused(v, w, || q.to_string())?;
+    Ok(sql)
 }
 
-/// Rewrites quoted names and string literals of a parsed fragment into the dialect's own
-/// spelling. The rewritten text is carried in nodes that print verbatim (an unquoted `Ident`,
-/// a `Placeholder`).
-struct Rewrite<'a> {
-    v: &'a dyn Vendor,
-    error: Option<CompileError>,
-}
-
-impl VisitorMut for Rewrite<'_> {
-    type Break = ();
-
-    fn pre_visit_ident(&mut self, ident: &mut Ident) -> ControlFlow<()> {
-        if ident.quote_style.is_some() {
-            match check_name(self.v, &ident.value) {
-                Ok(()) => {
-                    ident.value = quoted(self.v, &ident.value);
-                    ident.quote_style = None;
-                }
-                Err(e) => {
-                    self.error = Some(e);
-                    return ControlFlow::Break(());
-                }
-            }
-        }
-        ControlFlow::Continue(())
+/// The first name or literal the dialect cannot write, or the first construct of the catalogue
+/// it has no spelling for: never written unchanged.
+fn refused(
+    v: &dyn Vendor,
+    w: Writer<'_>,
+    fragment: impl Fn() -> String,
+) -> Result<(), CompileError> {
+    if let Some(e) = w.invalid {
+        return Err(e);
     }
-
-    fn pre_visit_value(&mut self, value: &mut sqlparser::ast::ValueWithSpan) -> ControlFlow<()> {
-        let text = match &value.value {
-            Value::Number(n, _) => Ok(self.v.number_literal(n)),
-            Value::Boolean(_) | Value::Null => return ControlFlow::Continue(()),
-            Value::SingleQuotedString(s) => string(self.v, s),
-            other => Err(CompileError::Invalid(format!(
-                "the literal `{other}` is not supported in a fragment; write strings in single quotes"
-            ))),
-        };
-        match text {
-            Ok(t) => {
-                value.value = Value::Placeholder(t);
-                ControlFlow::Continue(())
-            }
-            Err(e) => {
-                self.error = Some(e);
-                ControlFlow::Break(())
-            }
+    if let Some(row) = w.never.first() {
+        let mut text = fragment();
+        if text.chars().count() > 80 {
+            text = text.chars().take(77).collect::<String>() + "...";
         }
+        return Err(CompileError::Invalid(format!(
+            "`{}` cannot be written for {} (in `{text}`): {}",
+            row.name(),
+            v.dialect().name(),
+            row.instead
+        )));
     }
+    Ok(())
 }

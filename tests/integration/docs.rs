@@ -160,6 +160,8 @@ fn browser() -> Option<PathBuf> {
 
 /// Runs headless Chromium with the given extra arguments on a page; kills it after 120 s.
 fn chromium(browser: &Path, profile: &Path, extra: &[String], url: &str) -> std::process::Output {
+    let stdout = profile.with_extension("stdout");
+    let stderr = profile.with_extension("stderr");
     let mut child = Command::new(browser)
         .args([
             "--headless",
@@ -178,14 +180,20 @@ fn chromium(browser: &Path, profile: &Path, extra: &[String], url: &str) -> std:
         .args(extra)
         .arg(url)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        // To files, not pipes: a DOM larger than a pipe's buffer would block chromium on its
+        // write while this loop only waits for it to exit.
+        .stdout(std::fs::File::create(&stdout).unwrap())
+        .stderr(std::fs::File::create(&stderr).unwrap())
         .spawn()
         .expect("chromium starts");
     let start = Instant::now();
     loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
+        if let Some(status) = child.try_wait().unwrap() {
+            return std::process::Output {
+                status,
+                stdout: std::fs::read(&stdout).unwrap(),
+                stderr: std::fs::read(&stderr).unwrap(),
+            };
         }
         if start.elapsed() > Duration::from_secs(120) {
             let _ = child.kill();

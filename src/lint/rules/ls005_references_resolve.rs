@@ -132,7 +132,13 @@ impl crate::lint::Rule for ReferencesResolve {
                                 "not a declared column",
                             )
                             .with_label(columns_span(source), "the declared columns")
-                            .with_help(column_help(source, &column));
+                            .with_help(if fragment.text.value.contains(&format!("\"{column}\"")) {
+                                format!(
+                                    "double quotes name a column in SQL; a string is written in single quotes: `'{column}'`"
+                                )
+                            } else {
+                                column_help(source, &column)
+                            });
                         }
                     }
                 }
@@ -395,6 +401,20 @@ mod tests {
         assert_eq!(
             found("LS005", &spec)[0].diagnostic.help.as_deref(),
             Some("did you mean `reviews`?")
+        );
+    }
+
+    #[test]
+    fn a_double_quoted_string_is_told_to_use_single_quotes() {
+        let spec = VALID_YAML.edit(
+            "    filter: status = 'confirmed'",
+            "    filter: status = \"confirmed\"",
+        );
+        let f = found("LS005", &spec);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].diagnostic.help.as_deref(),
+            Some("double quotes name a column in SQL; a string is written in single quotes: `'confirmed'`")
         );
     }
 

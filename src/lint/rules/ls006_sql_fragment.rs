@@ -131,6 +131,19 @@ mod tests {
     }
 
     #[test]
+    fn a_leading_where_is_told_to_go() {
+        let spec = VALID_YAML.edit(
+            "    filter: status = 'confirmed'\n",
+            "    filter: WHERE status = 'confirmed'\n",
+        );
+        let f = &found("LS006", &spec)[0];
+        assert_eq!(
+            f.diagnostic.help.as_deref(),
+            Some("drop the leading `WHERE`: write the condition alone (`status = 'confirmed'`)")
+        );
+    }
+
+    #[test]
     fn a_syntax_error_points_at_the_offending_token() {
         for (bad, at) in [
             ("nights + )", ")"),

@@ -251,12 +251,29 @@ impl Builder {
         let span = self.span(&p);
         let word = p.into_inner().next().map(|w| self.str(&w));
         let word = word.unwrap_or_else(|| Spanned::new(String::new(), span));
-        let d = Diagnostic::error(
-            STRUCTURE,
-            format!("unknown statement `{}` {place}", word.value),
-        )
-        .label(word.span, "unknown statement")
-        .help(unknown_key_help(&word.value, &block.dsl_statements()));
+        // A top-level statement inside a block: the block above it was never closed.
+        let top_level = ["north", "input", "guardrail", "outcome", "source"];
+        let d = if block != Place::File && top_level.contains(&word.value.as_str()) {
+            Diagnostic::error(
+                STRUCTURE,
+                format!(
+                    "`{}` starts a new top-level statement {place}: the block above it is not closed",
+                    word.value
+                ),
+            )
+            .label(word.span, "still inside the block above")
+            .help(format!(
+                "add the missing `}}` at the end of the block above, before `{}`",
+                word.value
+            ))
+        } else {
+            Diagnostic::error(
+                STRUCTURE,
+                format!("unknown statement `{}` {place}", word.value),
+            )
+            .label(word.span, "unknown statement")
+            .help(unknown_key_help(&word.value, &block.dsl_statements()))
+        };
         self.diagnostics.push(d);
     }
 

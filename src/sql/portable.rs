@@ -1,0 +1,1537 @@
+//! The portable core of the fragment language: every operator, function and type a spec's SQL
+//! may use, and how each dialect writes it. One table ([`CATALOGUE`], [`TYPES`]), read by the
+//! lint rule LS009 (what cannot be written for the project's dialects), by the compiler (which
+//! translates fragments with it, [`Writer`]) and by `docs/sql.md` (generated from it).
+//!
+//! A row is written the generic way first ([`Spelling::AsWritten`]: the parsed fragment printed
+//! back, names and literals re-quoted for the dialect); each dialect overrides only what differs,
+//! as PRQL's standard library does. Three outcomes for a construct:
+//!
+//! * in the catalogue and spelled for the dialect: translated;
+//! * in the catalogue but [`Spelling::Never`] for the dialect: LS009 names the dialect, and
+//!   compiling for it fails whatever `allow` says;
+//! * not in the catalogue (a user-defined function, a vendor extension): LS009 for every dialect;
+//!   a team that allows it gets it written as is.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    BinaryOperator, CeilFloorKind, DataType, DateTimeField, ExactNumberInfo, Expr, Function,
+    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart, Query, Spanned,
+    TimezoneInfo, UnaryOperator, Value, VisitMut, VisitorMut, WindowType,
+};
+
+use super::dialect::Vendor;
+use super::{CompileError, Dialect};
+use crate::model::Grain;
+
+/// How one dialect writes a row of the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Spelling {
+    /// As the fragment writes it (names and literals re-quoted, arguments translated).
+    AsWritten,
+    /// A call of this function with the same arguments.
+    Call(&'static str),
+    /// This text, with `{0}`, `{1}` … the arguments (in parentheses unless simple), `{*}` all of
+    /// them separated by commas, `{not}` `NOT ` when the operator is negated and `{nulls}`
+    /// `a IS NULL OR b IS NULL …`. In parentheses unless it is a call or a CASE.
+    Text(&'static str),
+    /// The arguments joined by this operator, in parentheses.
+    Infix(&'static str),
+    /// The start of the period holding the second argument, as for a metric's grain
+    /// (`Vendor::trunc`: a DATE, weeks from Monday).
+    Period,
+    /// The dialect cannot write it.
+    Never,
+}
+
+/// What a row is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// An operator or a construct with its own syntax.
+    Operator,
+    /// A function of each row.
+    Scalar,
+    /// An aggregate (in `having` and `sql` sources): `DISTINCT` and `OVER` allowed.
+    Aggregate,
+    /// A window function: `OVER (...)` required.
+    Window,
+}
+
+/// One row of the catalogue.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    /// The names a fragment may call it by (functions, lower case), or how the operator is
+    /// written (for messages and docs).
+    pub names: &'static [&'static str],
+    pub kind: Kind,
+    /// The fewest and the most arguments.
+    pub arity: (usize, usize),
+    /// A fragment over literals that uses it (docs and tests render it for every dialect).
+    pub example: &'static str,
+    /// What the example evaluates to (`NULL`; `*` for any non-NULL value), for the engine check.
+    pub result: &'static str,
+    /// What it means, where dialects would otherwise differ.
+    pub means: &'static str,
+    /// The help when it cannot be written for a dialect: the portable alternative.
+    pub instead: &'static str,
+    pub generic: Spelling,
+    pub except: &'static [(Dialect, Spelling)],
+}
+
+impl Entry {
+    const fn new(names: &'static [&'static str], kind: Kind, arity: (usize, usize)) -> Entry {
+        Entry {
+            names,
+            kind,
+            arity,
+            example: "",
+            result: "",
+            means: "",
+            instead: "",
+            generic: Spelling::AsWritten,
+            except: &[],
+        }
+    }
+    const fn example(mut self, example: &'static str, result: &'static str) -> Entry {
+        self.example = example;
+        self.result = result;
+        self
+    }
+    const fn means(mut self, means: &'static str) -> Entry {
+        self.means = means;
+        self
+    }
+    const fn instead(mut self, instead: &'static str) -> Entry {
+        self.instead = instead;
+        self
+    }
+    const fn spelled(mut self, generic: Spelling) -> Entry {
+        self.generic = generic;
+        self
+    }
+    const fn except(mut self, except: &'static [(Dialect, Spelling)]) -> Entry {
+        self.except = except;
+        self
+    }
+
+    /// How `d` writes it.
+    pub fn spelling(&self, d: Dialect) -> Spelling {
+        self.except
+            .iter()
+            .find(|(x, _)| *x == d)
+            .map_or(self.generic, |(_, s)| *s)
+    }
+
+    /// How messages name it: `median`, `ILIKE`.
+    pub fn name(&self) -> &'static str {
+        self.names[0]
+    }
+}
+
+use Dialect::{
+    Bigquery as BQ, Clickhouse as CH, Databricks as DBX, Duckdb as DUCK, Postgres as PG,
+    Redshift as RS, Trino as TR,
+};
+use Kind::{Aggregate, Operator, Scalar, Window};
+use Spelling::{Call, Infix, Never, Period, Text};
+
+const ANY: usize = usize::MAX;
+
+/// NULL when any argument is NULL, on the dialects whose GREATEST / LEAST skip NULLs.
+const GREATEST_NULLS: Spelling = Text("CASE WHEN {nulls} THEN NULL ELSE GREATEST({*}) END");
+const LEAST_NULLS: Spelling = Text("CASE WHEN {nulls} THEN NULL ELSE LEAST({*}) END");
+
+/// Every operator and function a fragment may use, in the order of `docs/sql.md`.
+pub(crate) const CATALOGUE: &[Entry] = &[
+    Entry::new(&["+ - *"], Operator, (2, 2))
+        .example("7 + 2 * 3 - 1", "12"),
+    Entry::new(&["/"], Operator, (2, 2))
+        .example("7.0 / 2", "3.5")
+        .means("Two integers divide to an integer on PostgreSQL, Redshift and Trino, to a fraction elsewhere: cast one side (`x::double / y`) to mean the same everywhere."),
+    Entry::new(&["%"], Operator, (2, 2))
+        .example("7 % 3", "1")
+        .except(&[(BQ, Text("MOD({0}, {1})"))]),
+    Entry::new(&["= <> != < <= > >="], Operator, (2, 2)).example("2 >= 1", "true"),
+    Entry::new(&["AND OR NOT"], Operator, (1, 2)).example("NOT (true AND false) OR false", "true"),
+    Entry::new(&["IS [NOT] NULL"], Operator, (1, 1)).example("NULL IS NULL", "true"),
+    Entry::new(&["[NOT] IN (...)"], Operator, (1, ANY)).example("2 IN (1, 2)", "true"),
+    Entry::new(&["[NOT] BETWEEN"], Operator, (3, 3)).example("2 BETWEEN 1 AND 3", "true"),
+    Entry::new(&["[NOT] LIKE"], Operator, (2, 2))
+        .example("'Lyon' LIKE 'Ly%'", "true")
+        .means("Without `ESCAPE`."),
+    Entry::new(&["[NOT] ILIKE"], Operator, (2, 2))
+        .example("'Lyon' ILIKE 'ly%'", "true")
+        .means("Case-insensitive LIKE, without `ESCAPE`.")
+        .except(&[
+            (BQ, Text("LOWER({0}) {not}LIKE LOWER({1})")),
+            (TR, Text("LOWER({0}) {not}LIKE LOWER({1})")),
+        ]),
+    Entry::new(&["||"], Operator, (2, 2))
+        .example("'a' || 'b'", "ab")
+        .means("String concatenation; NULL when either side is NULL."),
+    Entry::new(&["CASE"], Operator, (1, ANY))
+        .example("CASE WHEN 1 > 0 THEN 'y' ELSE 'n' END", "y"),
+    Entry::new(&["CAST"], Operator, (1, 1))
+        .example("CAST('12' AS integer)", "12")
+        .means("`CAST(x AS type)` or `x::type`, to a portable type (below); always written `CAST`."),
+    Entry::new(&["DATE '...'"], Operator, (1, 1))
+        .example("DATE '2024-03-05'", "2024-03-05")
+        .except(&[(CH, Text("toDate({0})"))]),
+    Entry::new(&["TIMESTAMP '...'"], Operator, (1, 1))
+        .example("TIMESTAMP '2024-03-05 10:30:00'", "2024-03-05 10:30:00")
+        .means("The dialect's TIMESTAMP type; time zones are the warehouse's.")
+        .except(&[(CH, Text("toDateTime64({0}, 6)"))]),
+    Entry::new(&["coalesce"], Scalar, (1, ANY)).example("coalesce(NULL, 2)", "2"),
+    Entry::new(&["nvl", "ifnull"], Scalar, (2, 2))
+        .example("ifnull(NULL, 2)", "2")
+        .means("Two-argument COALESCE.")
+        .spelled(Call("COALESCE")),
+    Entry::new(&["nullif"], Scalar, (2, 2)).example("nullif(1, 1)", "NULL"),
+    Entry::new(&["iff", "if"], Scalar, (3, 3))
+        .example("iff(1 > 0, 'y', 'n')", "y")
+        .means("Written as CASE WHEN everywhere.")
+        .spelled(Text("CASE WHEN {0} THEN {1} ELSE {2} END")),
+    Entry::new(&["greatest"], Scalar, (1, ANY))
+        .example("greatest(1, 3, NULL)", "NULL")
+        .means("NULL when any argument is NULL (DuckDB, PostgreSQL, Redshift, Databricks and ClickHouse would skip NULLs).")
+        .except(&[
+            (DUCK, GREATEST_NULLS),
+            (PG, GREATEST_NULLS),
+            (RS, GREATEST_NULLS),
+            (DBX, GREATEST_NULLS),
+            (CH, GREATEST_NULLS),
+        ]),
+    Entry::new(&["least"], Scalar, (1, ANY))
+        .example("least(1, 3, 2)", "1")
+        .means("NULL when any argument is NULL, as `greatest`.")
+        .except(&[
+            (DUCK, LEAST_NULLS),
+            (PG, LEAST_NULLS),
+            (RS, LEAST_NULLS),
+            (DBX, LEAST_NULLS),
+            (CH, LEAST_NULLS),
+        ]),
+    Entry::new(&["abs"], Scalar, (1, 1)).example("abs(-2)", "2"),
+    Entry::new(&["round"], Scalar, (1, 1))
+        .example("round(2.6)", "3")
+        .means("Ties round as each warehouse does for the type (on floating point, PostgreSQL and ClickHouse round to even)."),
+    Entry::new(&["round"], Scalar, (2, 2))
+        .example("round(2.346, 2)", "2.35")
+        .means("PostgreSQL rounds to digits only NUMERIC: the value is cast to it there.")
+        .except(&[(PG, Text("ROUND(CAST({0} AS NUMERIC), {1})"))]),
+    Entry::new(&["floor"], Scalar, (1, 1)).example("floor(2.7)", "2"),
+    Entry::new(&["ceil", "ceiling"], Scalar, (1, 1)).example("ceil(2.1)", "3"),
+    Entry::new(&["ln"], Scalar, (1, 1)).example("ln(1)", "0"),
+    Entry::new(&["exp"], Scalar, (1, 1)).example("exp(0)", "1"),
+    Entry::new(&["power", "pow"], Scalar, (2, 2)).example("power(2, 3)", "8"),
+    Entry::new(&["sqrt"], Scalar, (1, 1)).example("sqrt(16)", "4"),
+    Entry::new(&["lower"], Scalar, (1, 1))
+        .example("lower('AbÉ')", "abé")
+        .except(&[(CH, Call("lowerUTF8"))]),
+    Entry::new(&["upper"], Scalar, (1, 1))
+        .example("upper('abé')", "ABÉ")
+        .except(&[(CH, Call("upperUTF8"))]),
+    Entry::new(&["length"], Scalar, (1, 1))
+        .example("length('héllo')", "5")
+        .means("In characters.")
+        .except(&[(CH, Call("lengthUTF8"))]),
+    Entry::new(&["trim"], Scalar, (1, 1))
+        .example("trim('  a  ')", "a")
+        .means("Spaces at both ends (`TRIM(x)` only)."),
+    Entry::new(&["substring", "substr"], Scalar, (2, 3))
+        .example("substring('héllo', 2, 3)", "éll")
+        .means("From a position (1 for the first character), optionally this many characters; `SUBSTRING(s FROM i FOR n)` too.")
+        .spelled(Call("SUBSTRING"))
+        .except(&[(CH, Call("substringUTF8"))]),
+    Entry::new(&["concat"], Scalar, (1, ANY))
+        .example("concat('a', 'b', 'c')", "abc")
+        .means("Strings only; NULL when any argument is NULL (PostgreSQL's and DuckDB's CONCAT would skip NULLs): written with `||` everywhere.")
+        .spelled(Infix(" || ")),
+    Entry::new(&["replace"], Scalar, (3, 3)).example("replace('a-b-c', '-', '+')", "a+b+c"),
+    Entry::new(&["current_date"], Scalar, (0, 0))
+        .example("current_date", "*")
+        .means("Today in the warehouse session's time zone.")
+        .spelled(Text("CURRENT_DATE"))
+        .except(&[(CH, Text("today()"))]),
+    Entry::new(&["date_trunc"], Scalar, (2, 2))
+        .example("date_trunc('month', DATE '2024-03-05')", "2024-03-01")
+        .means("The unit is 'day', 'week', 'month', 'quarter' or 'year'; a DATE, weeks starting on Monday, as a metric's periods.")
+        .spelled(Period),
+    Entry::new(&["extract"], Scalar, (1, 1))
+        .example("extract(month FROM DATE '2024-03-05')", "3")
+        .means("`EXTRACT(unit FROM x)`, the unit YEAR, QUARTER, MONTH, DAY, HOUR or MINUTE."),
+    Entry::new(&["count"], Aggregate, (1, 1))
+        .example("count(*)", "1")
+        .means("`count(*)`, `count(x)`, `count(DISTINCT x)`."),
+    Entry::new(&["sum", "avg", "min", "max"], Aggregate, (1, 1))
+        .example("sum(2)", "2")
+        .means("With `DISTINCT` too."),
+    Entry::new(&["median"], Aggregate, (1, 1))
+        .example("median(2)", "2")
+        .means("Exact and interpolating.")
+        .instead("BigQuery and Trino have no exact median aggregate; a measure with `agg: median` is computed exactly on every dialect")
+        .spelled(Call("MEDIAN"))
+        .except(&[
+            (PG, Text("PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {0})")),
+            (BQ, Never),
+            (DBX, Text("PERCENTILE({0}, 0.5)")),
+            (TR, Never),
+            (CH, Text("quantileExactInclusive(0.5)({0})")),
+        ]),
+    Entry::new(&["row_number", "rank", "dense_rank"], Window, (0, 0))
+        .example("row_number() OVER (ORDER BY 1)", "1")
+        .means("With `OVER (PARTITION BY ... ORDER BY ...)`; aggregates take `OVER` too."),
+];
+
+/// A type a fragment may cast to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Type {
+    Integer,
+    Double,
+    /// Precision 1..=38, scale 0..=precision.
+    Decimal(u8, u8),
+    String,
+    Boolean,
+    Date,
+    Timestamp,
+}
+
+/// One row of the type table.
+pub(crate) struct TypeRow {
+    pub ty: Type,
+    /// How a fragment may write it (for the docs).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub written: &'static str,
+    pub generic: &'static str,
+    pub except: &'static [(Dialect, &'static str)],
+}
+
+/// The portable types and how each dialect names them. ClickHouse types are `Nullable(...)`,
+/// so that a NULL stays NULL through the cast.
+pub(crate) const TYPES: &[TypeRow] = &[
+    TypeRow {
+        ty: Type::Integer,
+        written: "int, integer, bigint, int64",
+        generic: "BIGINT",
+        except: &[(BQ, "INT64"), (CH, "Nullable(Int64)")],
+    },
+    TypeRow {
+        ty: Type::Double,
+        written: "double, double precision, float, float8, float64",
+        generic: "DOUBLE",
+        except: &[
+            (PG, "DOUBLE PRECISION"),
+            (RS, "DOUBLE PRECISION"),
+            (BQ, "FLOAT64"),
+            (CH, "Nullable(Float64)"),
+        ],
+    },
+    TypeRow {
+        ty: Type::Decimal(10, 2),
+        written: "decimal(p, s), numeric(p, s) (precision at most 38)",
+        generic: "DECIMAL(p, s)",
+        except: &[
+            (
+                BQ,
+                "NUMERIC(p, s) (BIGNUMERIC beyond 29 integer or 9 fractional digits)",
+            ),
+            (CH, "Nullable(Decimal(p, s))"),
+        ],
+    },
+    TypeRow {
+        ty: Type::String,
+        written: "varchar, text, string (no length)",
+        generic: "VARCHAR",
+        except: &[
+            (BQ, "STRING"),
+            (DBX, "STRING"),
+            (RS, "VARCHAR(MAX)"),
+            (CH, "Nullable(String)"),
+        ],
+    },
+    TypeRow {
+        ty: Type::Boolean,
+        written: "boolean, bool",
+        generic: "BOOLEAN",
+        except: &[(BQ, "BOOL"), (CH, "Nullable(Bool)")],
+    },
+    TypeRow {
+        ty: Type::Date,
+        written: "date",
+        generic: "DATE",
+        except: &[(CH, "Nullable(Date)")],
+    },
+    TypeRow {
+        ty: Type::Timestamp,
+        written: "timestamp",
+        generic: "TIMESTAMP",
+        except: &[(CH, "Nullable(DateTime64(6))")],
+    },
+];
+
+impl Type {
+    /// The type a fragment names, if it is portable.
+    fn of(t: &DataType) -> Result<Type, &'static str> {
+        let length = "write it without a length: lengths mean different things per warehouse";
+        Ok(match t {
+            DataType::Int(None)
+            | DataType::Integer(None)
+            | DataType::BigInt(None)
+            | DataType::Int64 => Type::Integer,
+            DataType::Double(ExactNumberInfo::None)
+            | DataType::DoublePrecision
+            | DataType::Float(ExactNumberInfo::None)
+            | DataType::Float8
+            | DataType::Float64 => Type::Double,
+            DataType::Decimal(n) | DataType::Numeric(n) | DataType::Dec(n) => {
+                let (p, s) =
+                    match *n {
+                        ExactNumberInfo::PrecisionAndScale(p, s) => (p, s),
+                        ExactNumberInfo::Precision(p) => (p, 0),
+                        ExactNumberInfo::None => return Err(
+                            "write `decimal(p, s)`: the default precision differs per warehouse",
+                        ),
+                    };
+                if !(1..=38).contains(&p) || s < 0 || s as u64 > p {
+                    return Err("the precision is 1 to 38 and the scale 0 to the precision");
+                }
+                Type::Decimal(p as u8, s as u8)
+            }
+            DataType::Varchar(None)
+            | DataType::CharacterVarying(None)
+            | DataType::Text
+            | DataType::String(None) => Type::String,
+            DataType::Varchar(Some(_))
+            | DataType::CharacterVarying(Some(_))
+            | DataType::String(Some(_)) => return Err(length),
+            DataType::Boolean | DataType::Bool => Type::Boolean,
+            DataType::Date => Type::Date,
+            DataType::Timestamp(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+                Type::Timestamp
+            }
+            _ => {
+                return Err(
+                    "the portable types are integer, double, decimal(p, s), varchar, boolean, \
+                     date and timestamp",
+                )
+            }
+        })
+    }
+
+    /// How `d` names it.
+    pub fn spell(self, d: Dialect) -> String {
+        if let Type::Decimal(p, s) = self {
+            return match d {
+                BQ if s <= 9 && p - s <= 29 => format!("NUMERIC({p}, {s})"),
+                BQ => format!("BIGNUMERIC({p}, {s})"),
+                CH => format!("Nullable(Decimal({p}, {s}))"),
+                _ => format!("DECIMAL({p}, {s})"),
+            };
+        }
+        let row = TYPES
+            .iter()
+            .find(|r| r.ty == self)
+            .expect("every type has a row");
+        row.except
+            .iter()
+            .find(|(x, _)| *x == d)
+            .map_or(row.generic, |(_, s)| s)
+            .to_owned()
+    }
+}
+
+/// The row of an operator, by its first name.
+fn op(name: &str) -> &'static Entry {
+    CATALOGUE
+        .iter()
+        .find(|e| e.kind == Kind::Operator && e.names[0] == name)
+        .expect("every operator has a row")
+}
+
+/// What the catalogue says about one node of a fragment.
+enum Class<'e> {
+    /// Names, literals, parentheses, subqueries: written as they are, re-quoted.
+    Plain,
+    /// A row of the catalogue, with the arguments it is applied to.
+    Entry(&'static Entry),
+    /// A cast to a portable type.
+    Cast(&'e Expr, Type),
+    /// Not in the portable core: why, and the help.
+    Unknown(String, String),
+}
+
+const UNKNOWN_HELP: &str = "the portable operators and functions are listed in docs/sql.md \
+                            (\"Portable SQL fragments\")";
+
+fn unknown<'e>(what: impl Into<String>, help: impl Into<String>) -> Class<'e> {
+    Class::Unknown(what.into(), help.into())
+}
+
+/// A short quotation of an expression for a message.
+fn quote(e: &Expr) -> String {
+    let s = e.to_string();
+    if s.chars().count() <= 40 {
+        return s;
+    }
+    let cut: String = s.chars().take(37).collect();
+    format!("{cut}...")
+}
+
+fn classify(e: &Expr) -> Class<'_> {
+    match e {
+        Expr::Identifier(_)
+        | Expr::CompoundIdentifier(_)
+        | Expr::Nested(_)
+        | Expr::Subquery(_)
+        | Expr::Exists { .. }
+        | Expr::InSubquery { .. } => Class::Plain,
+        Expr::Value(v) => match v.value {
+            Value::Number(..) | Value::SingleQuotedString(_) | Value::Boolean(_) | Value::Null => {
+                Class::Plain
+            }
+            _ => unknown(quote(e), "write strings in single quotes"),
+        },
+        Expr::UnaryOp { op: o, .. } => match o {
+            UnaryOperator::Not => Class::Entry(op("AND OR NOT")),
+            UnaryOperator::Minus | UnaryOperator::Plus => Class::Entry(op("+ - *")),
+            _ => unknown(format!("{o}"), UNKNOWN_HELP),
+        },
+        Expr::BinaryOp { op: o, .. } => match o {
+            BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply => {
+                Class::Entry(op("+ - *"))
+            }
+            BinaryOperator::Divide => Class::Entry(op("/")),
+            BinaryOperator::Modulo => Class::Entry(op("%")),
+            BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq => Class::Entry(op("= <> != < <= > >=")),
+            BinaryOperator::And | BinaryOperator::Or => Class::Entry(op("AND OR NOT")),
+            BinaryOperator::StringConcat => Class::Entry(op("||")),
+            _ => unknown(format!("{o}"), UNKNOWN_HELP),
+        },
+        Expr::IsNull(_) | Expr::IsNotNull(_) => Class::Entry(op("IS [NOT] NULL")),
+        Expr::InList { .. } => Class::Entry(op("[NOT] IN (...)")),
+        Expr::Between { .. } => Class::Entry(op("[NOT] BETWEEN")),
+        Expr::Like {
+            any: false,
+            escape_char: None,
+            ..
+        } => Class::Entry(op("[NOT] LIKE")),
+        Expr::ILike {
+            any: false,
+            escape_char: None,
+            ..
+        } => Class::Entry(op("[NOT] ILIKE")),
+        Expr::Like { .. } | Expr::ILike { .. } => unknown(
+            "LIKE with ESCAPE or ANY",
+            "write `x LIKE 'pattern'` without ESCAPE or ANY",
+        ),
+        Expr::Case { .. } => Class::Entry(op("CASE")),
+        Expr::Cast {
+            kind: sqlparser::ast::CastKind::Cast | sqlparser::ast::CastKind::DoubleColon,
+            expr,
+            data_type,
+            format: None,
+        } => match Type::of(data_type) {
+            Ok(t) => Class::Cast(expr, t),
+            Err(help) => unknown(format!("cast to {data_type}"), help),
+        },
+        Expr::Cast { .. } => unknown(
+            quote(e),
+            "write `CAST(x AS type)` or `x::type`; TRY_CAST, SAFE_CAST and FORMAT are not portable",
+        ),
+        Expr::TypedString(t) => match (&t.data_type, &t.value.value) {
+            (DataType::Date, Value::SingleQuotedString(_)) => Class::Entry(op("DATE '...'")),
+            (
+                DataType::Timestamp(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone),
+                Value::SingleQuotedString(_),
+            ) => Class::Entry(op("TIMESTAMP '...'")),
+            _ => unknown(
+                quote(e),
+                "the portable literals are DATE '...' and TIMESTAMP '...'",
+            ),
+        },
+        Expr::Ceil { field, .. } | Expr::Floor { field, .. } => match field {
+            CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) => Class::Entry(function(
+                if matches!(e, Expr::Ceil { .. }) {
+                    "ceil"
+                } else {
+                    "floor"
+                },
+                1,
+            )),
+            _ => unknown(quote(e), "write `floor(x)` or `ceil(x)` with one argument"),
+        },
+        Expr::Substring {
+            substring_from: Some(_),
+            substring_for,
+            ..
+        } => Class::Entry(function(
+            "substring",
+            2 + usize::from(substring_for.is_some()),
+        )),
+        Expr::Trim {
+            trim_where: None,
+            trim_what: None,
+            trim_characters: None,
+            ..
+        } => Class::Entry(function("trim", 1)),
+        Expr::Extract { field, .. } => match field {
+            DateTimeField::Year
+            | DateTimeField::Quarter
+            | DateTimeField::Month
+            | DateTimeField::Day
+            | DateTimeField::Hour
+            | DateTimeField::Minute => Class::Entry(function("extract", 1)),
+            _ => unknown(
+                format!("extract({field})"),
+                "the portable units are YEAR, QUARTER, MONTH, DAY, HOUR and MINUTE \
+                 (week numbering and days of the week differ per warehouse)",
+            ),
+        },
+        Expr::Function(f) => classify_call(f),
+        _ => unknown(quote(e), UNKNOWN_HELP),
+    }
+}
+
+/// The row of function `name` taking `n` arguments (a row with that name exists).
+fn function(name: &str, n: usize) -> &'static Entry {
+    CATALOGUE
+        .iter()
+        .find(|e| e.kind != Kind::Operator && e.names.contains(&name) && fits(e, n))
+        .expect("a row for a built-in form")
+}
+
+fn fits(e: &Entry, n: usize) -> bool {
+    e.arity.0 <= n && n <= e.arity.1
+}
+
+fn classify_call(f: &Function) -> Class<'_> {
+    let name = f.name.to_string();
+    let lower = name.to_ascii_lowercase();
+    let rows: Vec<&'static Entry> = match f.name.0.as_slice() {
+        [ObjectNamePart::Identifier(Ident {
+            quote_style: None, ..
+        })] => CATALOGUE
+            .iter()
+            .filter(|e| e.kind != Kind::Operator && e.names.contains(&lower.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if rows.is_empty() {
+        return unknown(
+            name.clone(),
+            format!(
+                "`{name}` is not one of the portable functions listed in docs/sql.md (\"Portable \
+                 SQL fragments\")"
+            ),
+        );
+    }
+    let kind = rows[0].kind;
+    let mut distinct = false;
+    let mut star = false;
+    let args: Vec<&Expr> = match &f.args {
+        FunctionArguments::None => Vec::new(),
+        FunctionArguments::List(list) if list.clauses.is_empty() => {
+            distinct = matches!(
+                list.duplicate_treatment,
+                Some(sqlparser::ast::DuplicateTreatment::Distinct)
+            );
+            let mut out = Vec::new();
+            for a in &list.args {
+                match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.push(e),
+                    FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
+                    _ => {
+                        return unknown(
+                            format!("{lower}({a})"),
+                            "named and qualified-wildcard arguments are not portable",
+                        )
+                    }
+                }
+            }
+            out
+        }
+        _ => {
+            return unknown(
+                format!("{lower}(...)"),
+                "write the arguments in parentheses, separated by commas",
+            )
+        }
+    };
+    let n = args.len() + usize::from(star);
+    let Some(row) = rows.iter().copied().find(|e| fits(e, n)) else {
+        let (lo, hi) = rows.iter().fold((ANY, 0), |(lo, hi), e| {
+            (lo.min(e.arity.0), hi.max(e.arity.1))
+        });
+        let takes = match (lo, hi) {
+            (lo, hi) if lo == hi => format!("{lo} argument{}", if lo == 1 { "" } else { "s" }),
+            (lo, ANY) => format!("at least {lo} arguments"),
+            (lo, hi) => format!("{lo} to {hi} arguments"),
+        };
+        return unknown(
+            format!("{lower} with {n} arguments"),
+            format!("`{lower}` takes {takes}"),
+        );
+    };
+    if matches!(f.args, FunctionArguments::None) && row.arity.0 > 0 {
+        return unknown(lower, "write the arguments in parentheses");
+    }
+    if star && !(lower == "count" && n == 1) {
+        return unknown(format!("{lower}(*)"), "only `count(*)` takes `*`");
+    }
+    if distinct && kind != Kind::Aggregate {
+        return unknown(
+            format!("{lower}(DISTINCT ...)"),
+            "only aggregates take DISTINCT",
+        );
+    }
+    if f.filter.is_some() || !f.within_group.is_empty() || f.null_treatment.is_some() {
+        return unknown(
+            format!("{lower}(...) with FILTER, WITHIN GROUP or NULLS"),
+            "write the condition inside the aggregate: `sum(CASE WHEN c THEN x END)`",
+        );
+    }
+    if !matches!(f.parameters, FunctionArguments::None) || f.uses_odbc_syntax {
+        return unknown(quote(&Expr::Function(f.clone())), UNKNOWN_HELP);
+    }
+    match (&f.over, kind) {
+        (Some(WindowType::NamedWindow(_)), _) => {
+            return unknown(
+                format!("{lower}(...) OVER a named window"),
+                "write the window in the OVER clause",
+            )
+        }
+        (Some(_), Kind::Scalar) => {
+            return unknown(
+                format!("{lower}(...) OVER"),
+                "only aggregates and window functions take OVER",
+            )
+        }
+        (None, Kind::Window) => {
+            return unknown(format!("{lower}()"), "a window function needs `OVER (...)`")
+        }
+        _ => {}
+    }
+    if lower == "date_trunc" && unit(args[0]).is_none() {
+        return unknown(
+            format!("date_trunc({})", args[0]),
+            "the unit of date_trunc is one of 'day', 'week', 'month', 'quarter', 'year'",
+        );
+    }
+    Class::Entry(row)
+}
+
+/// The grain a `date_trunc` unit names.
+fn unit(e: &Expr) -> Option<Grain> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => Grain::parse(&s.to_ascii_lowercase()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The expressions a row's spelling is applied to, in order.
+fn args(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::UnaryOp { expr, .. }
+        | Expr::IsNull(expr)
+        | Expr::IsNotNull(expr)
+        | Expr::Ceil { expr, .. }
+        | Expr::Floor { expr, .. }
+        | Expr::Trim { expr, .. }
+        | Expr::Extract { expr, .. }
+        | Expr::Cast { expr, .. } => vec![expr],
+        Expr::BinaryOp { left, right, .. } => vec![left, right],
+        Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. } => {
+            vec![expr, pattern]
+        }
+        Expr::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            ..
+        } => std::iter::once(&**expr)
+            .chain(substring_from.as_deref())
+            .chain(substring_for.as_deref())
+            .collect(),
+        Expr::Function(f) => match &f.args {
+            FunctionArguments::List(list) => list
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn negated(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Like { negated: true, .. } | Expr::ILike { negated: true, .. }
+    )
+}
+
+/// Whether the printed form of a node needs no parentheses wherever it is placed.
+fn atomic(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Identifier(_)
+            | Expr::CompoundIdentifier(_)
+            | Expr::Value(_)
+            | Expr::Function(_)
+            | Expr::Nested(_)
+    )
+}
+
+/// Whether a template is a call (`NAME(...)`) or a CASE, which need no parentheses.
+fn atomic_template(t: &str) -> bool {
+    if t.starts_with("CASE ") && t.ends_with(" END") {
+        return true;
+    }
+    let name_end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(t.len());
+    let rest = &t[name_end..];
+    if name_end == 0 {
+        return false;
+    }
+    if rest.is_empty() {
+        return true;
+    }
+    if !rest.starts_with('(') {
+        return false;
+    }
+    // The parenthesis opened after the name closes at the very end.
+    let mut depth = 0usize;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == rest.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A construct that cannot be written for some of the dialects asked about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// How the message names it: `median`, `my_udf`, `cast to REAL`.
+    pub what: String,
+    /// The dialects (of those asked about) it cannot be written for.
+    pub dialects: Vec<Dialect>,
+    /// Whether it is in the catalogue (and cannot be written for these dialects), or unknown to
+    /// lodestar (and written as is when the rule is allowed).
+    pub known: bool,
+    pub help: String,
+    /// Where, in the fragment (sqlparser's line and column; empty when unknown).
+    pub span: sqlparser::tokenizer::Span,
+}
+
+/// Where a node is, for a message: a call's name, else the node.
+fn span_of(e: &Expr) -> sqlparser::tokenizer::Span {
+    match e {
+        Expr::Function(f) => f.name.span(),
+        _ => e.span(),
+    }
+}
+
+fn refusal_of(e: &Expr, dialects: &[Dialect]) -> Option<Refusal> {
+    match classify(e) {
+        Class::Plain | Class::Cast(..) => None,
+        Class::Unknown(what, help) => Some(Refusal {
+            what,
+            dialects: dialects.to_vec(),
+            known: false,
+            help,
+            span: span_of(e),
+        }),
+        Class::Entry(row) => {
+            let never: Vec<Dialect> = dialects
+                .iter()
+                .copied()
+                .filter(|&d| row.spelling(d) == Never)
+                .collect();
+            (!never.is_empty()).then(|| Refusal {
+                what: row.name().to_owned(),
+                dialects: never,
+                known: true,
+                help: row.instead.to_owned(),
+                span: span_of(e),
+            })
+        }
+    }
+}
+
+/// Every construct of an expression (and of the subqueries in it) that cannot be written for one
+/// of `dialects`, in the order written.
+pub fn check_expr(e: &Expr, dialects: &[Dialect]) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    let _ = sqlparser::ast::visit_expressions(e, |node| {
+        out.extend(refusal_of(node, dialects));
+        ControlFlow::<()>::Continue(())
+    });
+    out
+}
+
+/// [`check_expr`] for every expression of a SELECT (tables, joins and subqueries are allowed).
+pub fn check_query(q: &Query, dialects: &[Dialect]) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    let _ = sqlparser::ast::visit_expressions(q, |node| {
+        out.extend(refusal_of(node, dialects));
+        ControlFlow::<()>::Continue(())
+    });
+    out
+}
+
+/// Writes fragments for one dialect, translating with the catalogue.
+pub(crate) struct Writer<'v> {
+    d: Dialect,
+    v: &'v dyn Vendor,
+    /// Rows of the catalogue the dialect cannot write, met on the way.
+    pub never: Vec<&'static Entry>,
+    /// A name or literal the dialect cannot write.
+    pub invalid: Option<CompileError>,
+}
+
+impl<'v> Writer<'v> {
+    pub fn new(v: &'v dyn Vendor) -> Writer<'v> {
+        Writer {
+            d: v.dialect(),
+            v,
+            never: Vec::new(),
+            invalid: None,
+        }
+    }
+
+    /// An expression for the dialect, and whether it needs no parentheses wherever it goes.
+    pub fn expr(&mut self, e: &Expr) -> (String, bool) {
+        match classify(e) {
+            Class::Plain | Class::Unknown(..) => (self.as_written(e), atomic(e)),
+            Class::Cast(inner, ty) => {
+                let (x, _) = self.expr(inner);
+                (format!("CAST({x} AS {})", ty.spell(self.d)), true)
+            }
+            Class::Entry(row) => self.entry(e, row),
+        }
+    }
+
+    /// A SELECT for the dialect: every expression in it written by [`Writer::expr`].
+    pub fn query(&mut self, q: &Query) -> String {
+        let mut q = q.clone();
+        let mut children = Children {
+            w: self,
+            skip_root: false,
+        };
+        let _ = q.visit(&mut children);
+        q.to_string()
+    }
+
+    /// The node as written, its sub-expressions written for the dialect.
+    fn as_written(&mut self, e: &Expr) -> String {
+        let mut e = e.clone();
+        let mut children = Children {
+            w: self,
+            skip_root: true,
+        };
+        let _ = e.visit(&mut children);
+        e.to_string()
+    }
+
+    fn entry(&mut self, e: &Expr, row: &'static Entry) -> (String, bool) {
+        match row.spelling(self.d) {
+            Spelling::AsWritten => match e {
+                // One syntax everywhere: `EXTRACT(unit FROM x)`.
+                Expr::Extract { field, expr, .. } => {
+                    (format!("EXTRACT({field} FROM {})", self.expr(expr).0), true)
+                }
+                _ => (self.as_written(e), atomic(e)),
+            },
+            Never => {
+                self.never.push(row);
+                (self.as_written(e), atomic(e))
+            }
+            Call(name) => match e {
+                Expr::Function(f) => {
+                    let mut f = f.clone();
+                    f.name = sqlparser::ast::ObjectName::from(vec![Ident::new(name)]);
+                    (self.as_written(&Expr::Function(f)), true)
+                }
+                _ => {
+                    let args: Vec<String> = args(e).into_iter().map(|a| self.expr(a).0).collect();
+                    (format!("{name}({})", args.join(", ")), true)
+                }
+            },
+            Infix(op) => {
+                let args: Vec<String> = args(e).into_iter().map(|a| self.arg(a)).collect();
+                (format!("({})", args.join(op)), true)
+            }
+            Text(t) => {
+                // Each argument as is, and in parentheses unless simple (next to an operator).
+                let args: Vec<(String, String)> = match e {
+                    Expr::TypedString(ts) => {
+                        let s = match &ts.value.value {
+                            Value::SingleQuotedString(s) => self.literal(s),
+                            other => other.to_string(),
+                        };
+                        vec![(s.clone(), s)]
+                    }
+                    _ => args(e)
+                        .into_iter()
+                        .map(|a| match self.expr(a) {
+                            (s, true) => (s.clone(), s),
+                            (s, false) => (s.clone(), format!("({s})")),
+                        })
+                        .collect(),
+                };
+                let call = atomic_template(t);
+                let text = fill(t, &args, negated(e), call);
+                if call {
+                    (text, true)
+                } else {
+                    (format!("({text})"), true)
+                }
+            }
+            Period => {
+                let a = args(e);
+                let grain = unit(a[0]).expect("classify checked the unit");
+                // Every vendor's truncation places it among a call's arguments.
+                let (x, _) = self.expr(a[1]);
+                (self.v.trunc(grain, &x), true)
+            }
+        }
+    }
+
+    /// An argument placed next to an operator: in parentheses unless simple.
+    fn arg(&mut self, e: &Expr) -> String {
+        match self.expr(e) {
+            (s, true) => s,
+            (s, false) => format!("({s})"),
+        }
+    }
+
+    fn literal(&mut self, s: &str) -> String {
+        match super::render::string(self.v, s) {
+            Ok(t) => t,
+            Err(e) => {
+                self.invalid.get_or_insert(e);
+                String::new()
+            }
+        }
+    }
+}
+
+/// A template with its arguments filled in: `(as is, in parentheses)` each; as is inside a call
+/// or a CASE (`call`), where every placeholder stands between commas or keywords.
+fn fill(t: &str, args: &[(String, String)], negated: bool, call: bool) -> String {
+    let pick = |a: &(String, String)| if call { a.0.clone() } else { a.1.clone() };
+    let mut out = String::with_capacity(t.len() + 16);
+    let mut rest = t;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find('}') else {
+            break;
+        };
+        let key = &rest[i + 1..i + j];
+        match key {
+            "*" => out.push_str(
+                &args
+                    .iter()
+                    .map(|a| a.0.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            "not" if negated => out.push_str("NOT "),
+            "not" => {}
+            "nulls" => out.push_str(
+                &args
+                    .iter()
+                    .map(|a| format!("{} IS NULL", a.1))
+                    .collect::<Vec<_>>()
+                    .join(" OR "),
+            ),
+            n => {
+                if let Some(a) = n.parse::<usize>().ok().and_then(|k| args.get(k)) {
+                    out.push_str(&pick(a));
+                }
+            }
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Re-writes the direct sub-expressions of a node (or every top-level expression of a query)
+/// with the [`Writer`], carried in nodes that print verbatim, and re-quotes the names and
+/// literals outside them.
+struct Children<'w, 'v> {
+    w: &'w mut Writer<'v>,
+    /// Whether the first expression met is the node itself (kept, its children written).
+    skip_root: bool,
+}
+
+fn verbatim(text: String) -> Expr {
+    Expr::Identifier(Ident::new(text))
+}
+
+impl VisitorMut for Children<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+        if self.skip_root {
+            self.skip_root = false;
+            // A name or literal is written here; anything else by its children.
+            return ControlFlow::Continue(());
+        }
+        let (text, _) = self.w.expr(e);
+        *e = verbatim(text);
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_ident(&mut self, ident: &mut Ident) -> ControlFlow<()> {
+        if ident.quote_style.is_some() {
+            match super::render::quoted_name(self.w.v, &ident.value) {
+                Ok(q) => {
+                    ident.value = q;
+                    ident.quote_style = None;
+                }
+                Err(e) => {
+                    self.w.invalid.get_or_insert(e);
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_value(&mut self, value: &mut sqlparser::ast::ValueWithSpan) -> ControlFlow<()> {
+        let text = match &value.value {
+            Value::Number(n, _) => self.w.v.number_literal(n),
+            Value::Boolean(_) | Value::Null | Value::Placeholder(_) => {
+                return ControlFlow::Continue(())
+            }
+            Value::SingleQuotedString(s) => self.w.literal(s),
+            other => {
+                self.w.invalid.get_or_insert(CompileError::Invalid(format!(
+                    "the literal `{other}` is not supported in a fragment; write strings in single quotes"
+                )));
+                return ControlFlow::Continue(());
+            }
+        };
+        value.value = Value::Placeholder(text);
+        ControlFlow::Continue(())
+    }
+}
+
+/// Renders a fragment's text for a dialect (docs and tests): the SQL, or why it cannot be.
+#[cfg(test)]
+pub(crate) fn render_text(text: &str, d: Dialect) -> Result<String, String> {
+    let spanned =
+        crate::diagnostics::Spanned::new(text.to_owned(), crate::diagnostics::Span::default());
+    let f = crate::model::Fragment::parse(spanned, crate::model::FragmentKind::Expr);
+    let e = f.expr().ok_or_else(|| format!("`{text}` does not parse"))?;
+    let mut w = Writer::new(super::dialect::vendor(d));
+    let (sql, _) = w.expr(e);
+    if let Some(row) = w.never.first() {
+        return Err(format!(
+            "`{}` cannot be written for {}",
+            row.name(),
+            d.name()
+        ));
+    }
+    match w.invalid {
+        Some(e) => Err(e.to_string()),
+        None => Ok(sql),
+    }
+}
+
+/// The generated part of the "Portable SQL fragments" section of `docs/sql.md`: the catalogue
+/// with every example rendered for every dialect, and the types.
+#[cfg(test)]
+pub(crate) fn markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let code = |s: &str| format!("`{}`", cell(s));
+    let mut out = String::from(
+        "| in a fragment | example | written as | except | notes |\n|---|---|---|---|---|\n",
+    );
+    for row in CATALOGUE {
+        let names = row
+            .names
+            .iter()
+            .map(|n| code(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Dialects grouped by what they write; the largest group is "written as".
+        let mut groups: Vec<(String, Vec<Dialect>)> = Vec::new();
+        for &d in Dialect::ALL {
+            let text = match render_text(row.example, d) {
+                Ok(sql) => code(&sql),
+                Err(_) => "cannot be written".to_owned(),
+            };
+            match groups.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, ds)) => ds.push(d),
+                None => groups.push((text, vec![d])),
+            }
+        }
+        let main = (0..groups.len())
+            .max_by_key(|&i| (groups[i].1.len(), std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        let except: Vec<String> = groups
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != main)
+            .map(|(_, (t, ds))| {
+                let names: Vec<&str> = ds.iter().map(|d| d.name()).collect();
+                format!("{}: {t}", names.join(", "))
+            })
+            .collect();
+        let notes = [row.means, row.instead]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| cell(s))
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push_str(&format!(
+            "| {names} | {} | {} | {} | {notes} |\n",
+            code(row.example),
+            groups[main].0,
+            except.join("<br>"),
+        ));
+    }
+    out.push_str("\n| type | written | most dialects | except |\n|---|---|---|---|\n");
+    for t in TYPES {
+        let except: Vec<String> = t
+            .except
+            .iter()
+            .map(|(d, s)| format!("{}: `{s}`", d.name()))
+            .collect();
+        out.push_str(&format!(
+            "| {} | {} | `{}` | {} |\n",
+            t.ty.doc_name(),
+            t.written,
+            t.generic,
+            except.join("<br>")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+impl Type {
+    fn doc_name(self) -> &'static str {
+        match self {
+            Type::Integer => "integer (64-bit)",
+            Type::Double => "double (64-bit float)",
+            Type::Decimal(..) => "decimal(p, s)",
+            Type::String => "string",
+            Type::Boolean => "boolean",
+            Type::Date => "date",
+            Type::Timestamp => "timestamp",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEGIN: &str = "<!-- portable:begin: generated from src/sql/portable.rs; do not edit. Regenerate with\n     UPDATE_DOCS=1 cargo test --no-default-features --lib -- portable_doc -->\n";
+    const END: &str = "<!-- portable:end -->";
+
+    fn parses(d: Dialect, sql: &str) -> Result<(), String> {
+        let stmts = sqlparser::parser::Parser::new(super::super::dialect::vendor(d).parser())
+            .try_with_sql(&format!("SELECT {sql}"))
+            .and_then(|mut p| p.parse_statements())
+            .map_err(|e| e.to_string())?;
+        if stmts.len() == 1 {
+            Ok(())
+        } else {
+            Err(format!("{} statements", stmts.len()))
+        }
+    }
+
+    #[test]
+    fn every_row_renders_for_every_dialect_or_says_it_cannot() {
+        for row in CATALOGUE {
+            assert!(!row.example.is_empty() && !row.result.is_empty(), "{row:?}");
+            let parsed = crate::model::Fragment::parse(
+                crate::diagnostics::Spanned::new(row.example.to_owned(), Default::default()),
+                crate::model::FragmentKind::Having,
+            );
+            let e = parsed
+                .expr()
+                .unwrap_or_else(|| panic!("{}: {:?}", row.example, parsed.parsed));
+            for &d in Dialect::ALL {
+                // The example is classified as this very row (so the row is reachable).
+                let refused = check_expr(e, &[d]);
+                match (row.spelling(d), render_text(row.example, d)) {
+                    (Never, Err(why)) => {
+                        assert!(why.contains(d.name()), "{why}");
+                        assert!(refused.iter().any(|r| r.known && r.what == row.name()));
+                    }
+                    (Never, Ok(sql)) => panic!("{}: {sql} for {}", row.example, d.name()),
+                    (_, Err(why)) => panic!("{} on {}: {why}", row.example, d.name()),
+                    (_, Ok(sql)) => {
+                        assert!(
+                            refused.is_empty(),
+                            "{} on {}: {refused:?}",
+                            row.example,
+                            d.name()
+                        );
+                        parses(d, &sql).unwrap_or_else(|e| {
+                            panic!(
+                                "{} on {}: `{sql}` does not parse: {e}",
+                                row.example,
+                                d.name()
+                            )
+                        });
+                        assert!(!sql.contains("::"), "{sql}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_issue_example_loses_its_casts_and_ilike_on_bigquery_and_trino() {
+        let text = "basket_cents::int > 5000 and city ilike 'ly%'";
+        let bq = render_text(text, BQ).unwrap();
+        assert_eq!(
+            bq,
+            "CAST(basket_cents AS INT64) > 5000 AND (LOWER(city) LIKE LOWER('ly%'))"
+        );
+        let trino = render_text(text, TR).unwrap();
+        assert_eq!(
+            trino,
+            "CAST(basket_cents AS BIGINT) > 5000 AND (LOWER(city) LIKE LOWER('ly%'))"
+        );
+        assert_eq!(
+            render_text(text, PG).unwrap(),
+            "CAST(basket_cents AS BIGINT) > 5000 AND city ILIKE 'ly%'"
+        );
+        assert_eq!(
+            render_text("city not ilike 'ly%'", TR).unwrap(),
+            "(LOWER(city) NOT LIKE LOWER('ly%'))"
+        );
+    }
+
+    #[test]
+    fn translations() {
+        let cases: &[(&str, Dialect, &str)] = &[
+            ("iff(x > 1, 1, 0)", BQ, "CASE WHEN x > 1 THEN 1 ELSE 0 END"),
+            ("if(x, 'a', 'b')", DUCK, "CASE WHEN x THEN 'a' ELSE 'b' END"),
+            ("nvl(x, 0)", Dialect::Snowflake, "COALESCE(x, 0)"),
+            ("concat(a, b, 'c')", PG, "(a || b || 'c')"),
+            ("x % 2", BQ, "MOD(x, 2)"),
+            ("x::double", PG, "CAST(x AS DOUBLE PRECISION)"),
+            ("x::double", CH, "CAST(x AS Nullable(Float64))"),
+            ("cast(x as text)", RS, "CAST(x AS VARCHAR(MAX))"),
+            ("x::decimal(10, 2)", BQ, "CAST(x AS NUMERIC(10, 2))"),
+            ("x::numeric(38, 20)", BQ, "CAST(x AS BIGNUMERIC(38, 20))"),
+            ("x::boolean", CH, "CAST(x AS Nullable(Bool))"),
+            ("lower(x)", CH, "lowerUTF8(x)"),
+            ("substring(x from 2 for 3)", BQ, "SUBSTRING(x, 2, 3)"),
+            ("substr(x, 2)", CH, "substringUTF8(x, 2)"),
+            (
+                "greatest(a, b + 1)",
+                PG,
+                "CASE WHEN a IS NULL OR (b + 1) IS NULL THEN NULL ELSE GREATEST(a, b + 1) END",
+            ),
+            ("greatest(a, b)", BQ, "greatest(a, b)"),
+            ("round(x, 2)", PG, "ROUND(CAST(x AS NUMERIC), 2)"),
+            (
+                "date_trunc('week', t)",
+                BQ,
+                "DATE_TRUNC(CAST(t AS DATE), ISOWEEK)",
+            ),
+            ("date_trunc('Month', t)", CH, "toStartOfMonth(t)"),
+            ("extract(year from t)", TR, "EXTRACT(YEAR FROM t)"),
+            ("current_date", CH, "today()"),
+            (
+                "median(x)",
+                PG,
+                "(PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x))",
+            ),
+            ("count(distinct x) >= 3", CH, "count(DISTINCT x) >= 3"),
+            ("\"My col\" = 'it''s'", BQ, "`My col` = 'it\\'s'"),
+            // Unknown functions are written as is (their arguments translated): LS009 refuses
+            // them unless a team allows it.
+            ("my_udf(x::int)", BQ, "my_udf(CAST(x AS INT64))"),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(text, d, want)| {
+                let got = render_text(text, *d).unwrap();
+                (got != *want).then(|| format!("{text} on {}: {got}", d.name()))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn what_is_refused_and_for_which_dialects() {
+        let check = |text: &str, ds: &[Dialect]| -> Vec<(String, Vec<Dialect>, bool)> {
+            let f = crate::model::Fragment::parse(
+                crate::diagnostics::Spanned::new(text.to_owned(), Default::default()),
+                crate::model::FragmentKind::Having,
+            );
+            check_expr(f.expr().expect(text), ds)
+                .into_iter()
+                .map(|r| (r.what, r.dialects, r.known))
+                .collect()
+        };
+        let all = Dialect::ALL;
+        assert_eq!(
+            check("median(x) > 1", all),
+            vec![("median".to_owned(), vec![BQ, TR], true)]
+        );
+        assert_eq!(check("median(x) > 1", &[PG, Dialect::Snowflake]), vec![]);
+        assert_eq!(
+            check("my_udf(x)", &[PG]),
+            vec![("my_udf".to_owned(), vec![PG], false)]
+        );
+        for bad in [
+            "x::decimal",
+            "x::varchar(10)",
+            "x::real",
+            "x similar to 'a'",
+            "x like 'a' escape '!'",
+            "try_cast(x as int)",
+            "lower(x, y)",
+            "date_trunc('dow', t)",
+            "extract(dow from t)",
+            "lower(distinct x)",
+            "sum(x) filter (where y)",
+            "row_number()",
+            "interval '1 day'",
+            "s.my_udf(x)",
+            "x ^ 2",
+        ] {
+            let got = check(bad, all);
+            assert!(
+                got.len() == 1 && !got[0].2 && got[0].1 == all,
+                "{bad}: {got:?}"
+            );
+        }
+        assert_eq!(check("lower(nights) || my_udf(x)", &[BQ]).len(), 1);
+    }
+
+    #[test]
+    fn atomic_templates() {
+        assert!(atomic_template("MOD({0}, {1})"));
+        assert!(atomic_template("CURRENT_DATE"));
+        assert!(atomic_template("CASE WHEN {0} THEN {1} ELSE {2} END"));
+        assert!(!atomic_template("LOWER({0}) {not}LIKE LOWER({1})"));
+        assert!(!atomic_template("quantileExactInclusive(0.5)({0})"));
+        assert!(!atomic_template(
+            "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {0})"
+        ));
+    }
+
+    /// Rewrites the block between the markers of `path` with `want` (UPDATE_DOCS=1), or fails
+    /// when it is stale.
+    fn up_to_date(path: &str, want: &str) {
+        let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+        let have = std::fs::read_to_string(&full).unwrap_or_default();
+        let (Some(b), Some(e)) = (have.find(BEGIN), have.find(END)) else {
+            panic!("{path} has no `{}` ... `{END}` block", BEGIN.trim_end());
+        };
+        let block = &have[b + BEGIN.len()..e];
+        if block == want {
+            return;
+        }
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let new = format!("{}{want}{}", &have[..b + BEGIN.len()], &have[e..]);
+            std::fs::write(&full, new).expect("write");
+            return;
+        }
+        panic!(
+            "{path} is stale: regenerate it with \
+             `UPDATE_DOCS=1 cargo test --no-default-features --lib -- portable_doc` and commit it"
+        );
+    }
+
+    /// `docs/sql.md` ("Portable SQL fragments") is generated from the catalogue.
+    #[test]
+    fn portable_doc_is_up_to_date() {
+        up_to_date("docs/sql.md", &markdown());
+    }
+
+    /// `tests/fixtures/portable/catalogue.tsv`: every example rendered for every dialect with its
+    /// expected value, which `tests/fixtures/portable/check.py` runs on real engines.
+    #[test]
+    fn portable_doc_fixture_is_up_to_date() {
+        let mut want = String::from("dialect\texample\tsql\tresult\n");
+        for row in CATALOGUE {
+            for &d in Dialect::ALL {
+                if let Ok(sql) = render_text(row.example, d) {
+                    want.push_str(&format!(
+                        "{}\t{}\t{sql}\t{}\n",
+                        d.name(),
+                        row.example,
+                        row.result
+                    ));
+                }
+            }
+        }
+        for t in TYPES {
+            let (value, result) = match t.ty {
+                Type::Integer => ("'12'", "12"),
+                Type::Double => ("'1.5'", "1.5"),
+                Type::Decimal(..) => ("'1.25'", "1.25"),
+                Type::String => ("12", "12"),
+                Type::Boolean => ("'true'", "true"),
+                Type::Date => ("'2024-03-05'", "2024-03-05"),
+                Type::Timestamp => ("'2024-03-05 10:30:00'", "2024-03-05 10:30:00"),
+            };
+            let written = t.written.split([',', ' ']).next().unwrap_or_default();
+            let written = if matches!(t.ty, Type::Decimal(..)) {
+                "decimal(10, 2)"
+            } else {
+                written
+            };
+            let example = format!("CAST({value} AS {written})");
+            for &d in Dialect::ALL {
+                let sql = render_text(&example, d).expect("every type renders");
+                want.push_str(&format!("{}\t{example}\t{sql}\t{result}\n", d.name()));
+            }
+        }
+        let path = format!(
+            "{}/tests/fixtures/portable/catalogue.tsv",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        if have != want {
+            if std::env::var_os("UPDATE_DOCS").is_some() {
+                std::fs::create_dir_all(format!(
+                    "{}/tests/fixtures/portable",
+                    env!("CARGO_MANIFEST_DIR")
+                ))
+                .expect("dir");
+                std::fs::write(&path, want).expect("write");
+                return;
+            }
+            panic!(
+                "tests/fixtures/portable/catalogue.tsv is stale: regenerate it with \
+                 `UPDATE_DOCS=1 cargo test --no-default-features --lib -- portable_doc`"
+            );
+        }
+    }
+}
