@@ -25,3 +25,13 @@ echo "== the parts: loading and checking alone (lint), and one dialect"
 /usr/bin/time -f "lint:                        %e s wall, %U s user" "$bin" lint "$out/project" >/dev/null || true
 /usr/bin/time -f "compile --dialect postgres:  %e s wall, %U s user, peak memory %M KiB" \
   "$bin" compile "$out/project" --dialect postgres >/dev/null
+echo "== the pull-request case: one typical file of that project (target <= 30 ms)"
+/usr/bin/time -f "compile products/p0000.yaml --dialect postgres: %e s wall, %U s user, peak memory %M KiB" \
+  "$bin" compile "$out/project/products/p0000.yaml" --dialect postgres >/dev/null
+/usr/bin/time -f "compile products/p0001.lode --dialect all:      %e s wall, %U s user, peak memory %M KiB" \
+  "$bin" compile "$out/project/products/p0001.lode" --dialect all >/dev/null
+if command -v hyperfine >/dev/null; then
+  hyperfine -N --warmup 3 --runs 20 \
+    "$bin compile $out/project/products/p0000.yaml --dialect postgres" \
+    "$bin compile $out/project/products/p0001.lode --dialect all"
+fi

@@ -4,26 +4,34 @@
     python3 examples/generate.py [OUT_DIR]        # default: examples/data next to this file
 
 Writes one CSV per source table, at OUT_DIR/<schema>/<table>.csv (the layout `lodestar run
---data` reads: table `music.listens` is OUT_DIR/music/listens.csv). Twelve weeks of data, Monday
-2026-08-31 to Sunday 2026-11-22; weeks start on Monday, as everywhere in lodestar.
+--data` reads: table `music.listens` is OUT_DIR/music/listens.csv). A year of data: 52 weeks,
+Monday 2025-11-24 to Sunday 2026-11-22; weeks start on Monday, as everywhere in lodestar.
 
 Deterministic: every table draws from its own random.Random seeded with a fixed string, so the
-same script writes the same bytes on every machine (and a change to one table leaves the others
+same script writes the same bytes on every machine (and a change to one product leaves the others
 alone). Python standard library only.
 
 The data is shaped to exercise the edges a real warehouse has:
 * rows at exactly Monday 00:00:00 and Sunday 23:59:59 (they belong to the week they start/end);
 * NULLs (empty fields): unknown markets and countries, messages outside threads, quizzes with no
-  score, failed playbacks with no start time, tasks that were never completed;
+  score, failed playbacks with no start time, tasks that were never completed, payments for stays
+  booked before the data starts;
 * duplicate keys: a search and some listens logged twice (count_distinct is unaffected, count
   is not), hosts who list a second home (the first_listings source takes the first);
 * strings with a double quote and a comma inside (review comments, feedback notes).
 
-And to tell a story on the scorecard: every North Star grows week over week; every guardrail
-holds with a margin, except one deliberate breach: the marketplace's refund_rate in the week of
-2026-11-09 (a refund wave in one market), which `lodestar guard` reports. The script checks these
-properties itself, computing the guardrails independently of lodestar, and fails if they do not
-hold.
+And to tell a story that `lodestar analyze` can find (examples/README.md tells it):
+* marketplace: new hosts lead nights booked by two weeks (a new home is booked most once it
+  ranks in search, about two weeks after it is listed); the search-to-book rate is noise; nights
+  booked lead net revenue (guests pay at check-in, days after booking); from late June the guest
+  rating slips while nights booked climb (gaming); the refund wave of the week of 2026-11-09
+  breaches refund_rate (`lodestar guard` reports it).
+* music_streaming: from August a €0.99 promotion brings listening (hours rise) while
+  subscription revenue falls (decoupled), and hours grow too slowly for the year-end target
+  (off track).
+* the other products grow steadily with every guardrail held.
+The script checks the guardrails itself, computing them independently of lodestar, and fails if
+they do not hold with a margin (except the planned breach).
 """
 
 import csv
@@ -33,9 +41,11 @@ import os
 import random
 import sys
 
-START = dt.datetime(2026, 8, 31)  # a Monday
-WEEKS = 12
-BREACH_WEEK = 10  # 2026-11-09: refund wave in the marketplace
+START = dt.datetime(2025, 11, 24)  # a Monday
+WEEKS = 52
+END = START + dt.timedelta(weeks=WEEKS) - dt.timedelta(seconds=1)  # Sunday 2026-11-22 23:59:59
+BREACH_WEEK = 50  # 2026-11-09: refund wave in the marketplace
+AUTUMN = 37  # 2026-08-10: the marketplace's autumn push and the streaming promotion start
 
 
 def week_start(w):
@@ -61,7 +71,8 @@ def edge(w, which):
 
 
 def growth(w):
-    return 1.0 + 0.045 * w
+    """Steady growth: +1.6% a week, about 2.3 times over the year."""
+    return 1.016**w
 
 
 def b(x):
@@ -137,69 +148,103 @@ COMMENTS = [
     "Spotless, comfortable bed",
     None,
 ]
+NIGHTS = [1, 2, 2, 3, 3, 3, 4, 5, 7]
+
+
+def marketplace_plan(rng):
+    """The weekly plan: new hosts (noisy: campaigns come and go) and confirmed bookings, which
+    grow, faster from the autumn push, and get a boost two weeks after a week of many new hosts."""
+    base_hosts = [12 * growth(w) for w in range(WEEKS)]
+    hosts = [max(3, round(base_hosts[w] * math.exp(rng.gauss(0, 0.3)))) for w in range(WEEKS)]
+    confirmed = []
+    for w in range(WEEKS):
+        base = 45 * growth(min(w, AUTUMN)) * 1.035 ** max(0, w - AUTUMN)
+        boost = 1.0 if w < 2 else 1 + 0.3 * (hosts[w - 2] / base_hosts[w - 2] - 1)
+        confirmed.append(max(10, round(base * boost * math.exp(rng.gauss(0, 0.02)))))
+    return hosts, confirmed
+
+
+def rating_plan(w, rng):
+    """The week's mean guest rating: steady, then slipping from late June as new hosts pour in."""
+    slip = 0.0105 * max(0, w - 30)
+    return 4.82 - slip + rng.gauss(0, 0.012)
 
 
 def marketplace(out, checks):
     rng = random.Random("lodestar-examples:marketplace")
+    new_hosts, confirmed_plan = marketplace_plan(rng)
     listings = []
     host = 0
     hosts = []
     for w in range(WEEKS):
-        for _ in range(int(6 * growth(w)) + rng.randrange(3)):
+        for _ in range(new_hosts[w]):
             host += 1
             hosts.append(host)
             listings.append([host, ts(w, rng), rng.choice(MARKETS), "active"])
-        # Some existing hosts list a second home: a duplicate host_id.
-        for h in rng.sample(hosts, min(2, len(hosts))):
+        # An existing host lists a second home: a duplicate host_id.
+        if w % 2 == 1:
+            h = rng.choice(hosts)
             listings.append([h, ts(w, rng), rng.choice(MARKETS), "active"])
     listings.sort(key=lambda r: r[1])
     write(out, "lodging.listings", ["listing_id", "host_id", "listed_at", "market", "status"],
           [[i + 1, r[0], fmt(r[1]), r[2], r[3]] for i, r in enumerate(listings)])
 
-    searches, bookings = [], []
+    # Each week: its booking requests (confirmed, cancelled, refunded) and the searches they
+    # came from; the share of searches that end in a request wanders on its own.
+    statuses = {}
+    searches = []
+    conversion = random.Random("lodestar-examples:marketplace:search-conversion")
     for w in range(WEEKS):
-        for _ in range(int(420 * growth(w))):
+        c = confirmed_plan[w]
+        refunded = round(c * 0.075) if w == BREACH_WEEK else (1 if rng.random() < 0.6 else 0)
+        week = ["confirmed"] * c + ["cancelled"] * round(c * 0.1) + ["refunded"] * refunded
+        rng.shuffle(week)
+        statuses[w] = week
+        rate = 0.45 * math.exp(conversion.gauss(0, 0.08))
+        for _ in range(round(len(week) / rate)):
             t = ts(w, rng)
             market = rng.choice(MARKETS) if rng.random() > 0.03 else None
-            searches.append([t, rng.randrange(1, 3000), market, rng.choice(DEVICES), rng.randrange(0, 60)])
-    searches.sort(key=lambda r: r[0])
-    # Week boundaries: the first search of every week at Monday 00:00:00, the last at 23:59:59.
-    for w in range(WEEKS):
-        searches.append([edge(w, MONDAY_MIDNIGHT), 7, "lisbon", "web", 12])
-        searches.append([edge(w, SUNDAY_LAST_SECOND), 8, "paris", "iOS", 3])
+            searches.append([t, rng.randrange(1, 3000), market, rng.choice(DEVICES), rng.randrange(1, 60)])
+        # Week boundaries: a search at Monday 00:00:00 and one at Sunday 23:59:59.
+        searches.append([edge(w, MONDAY_MIDNIGHT), 7, "lisbon", "web", 0])
+        searches.append([edge(w, SUNDAY_LAST_SECOND), 8, "paris", "iOS", 0])
     searches.sort(key=lambda r: r[0])
     rows = []
+    by_week = {}
     for i, (t, guest, market, device, results) in enumerate(searches):
         sid = i + 1
         rows.append([sid, fmt(t), guest, market, device, results])
-        # A third of searches with results turn into a booking request within the hour.
-        if results and rng.random() < 0.33:
-            bt = min(t + dt.timedelta(minutes=rng.randrange(1, 60)), edge(week_of(t), SUNDAY_LAST_SECOND))
-            bookings.append([bt, guest, sid, market, device])
+        if results:
+            by_week.setdefault(week_of(t), []).append((t, sid, guest, market, device))
     rows.insert(50, list(rows[49]))  # the same search logged twice
     write(out, "lodging.searches", ["search_id", "searched_at", "guest_id", "market", "device", "results"], rows)
 
+    # A booking request within the hour of its search (in the same week).
+    bookings = []
+    for w in range(WEEKS):
+        chosen = sorted(rng.sample(by_week[w], len(statuses[w])))
+        for (t, sid, guest, market, device), status in zip(chosen, statuses[w]):
+            bt = min(t + dt.timedelta(minutes=rng.randrange(1, 60)), edge(w, SUNDAY_LAST_SECOND))
+            bookings.append([bt, guest, sid, market, device, status])
     bookings.sort(key=lambda r: r[0])
-    # Each week's booking statuses: refunds are rare (about 1% of nights) except in the breach week.
     out_rows = []
     nights_by = {}
     refunded_by = {}
     confirmed = []
-    for i, (t, guest, sid, market, device) in enumerate(bookings):
+    # Some weeks bring longer stays than others (a share of stays one night longer).
+    longer = [min(1.0, max(0.0, rng.gauss(0.3, 0.2))) for w in range(WEEKS)]
+    for i, (t, guest, sid, market, device, status) in enumerate(bookings):
         w = week_of(t)
-        r = rng.random()
-        refund_p = 0.07 if w == BREACH_WEEK else 0.012
-        status = "refunded" if r < refund_p else ("cancelled" if r < refund_p + 0.09 else "confirmed")
-        nights = rng.choice([1, 2, 2, 3, 3, 3, 4, 5, 7])
+        nights = rng.choice(NIGHTS) + (rng.random() < longer[w])
         if status == "refunded" and w != BREACH_WEEK:
             nights = 1  # short stays: a rare refund moves the rate little
-        host_id = rng.choice(hosts[: max(5, len(hosts) * (w + 1) // WEEKS)])
+        host_id = rng.choice(hosts[: max(5, sum(new_hosts[: w + 1]))])
         price = round(nights * rng.uniform(60, 220), 2)
         bid = i + 1
         out_rows.append([bid, fmt(t), guest, host_id, 1000 + host_id, sid, nights, price, status, market, device])
         if status == "confirmed":
             nights_by[w] = nights_by.get(w, 0) + nights
-            confirmed.append((bid, t, nights))
+            confirmed.append((bid, t, nights, price, market))
         elif status == "refunded":
             refunded_by[w] = refunded_by.get(w, 0) + nights
     write(out, "lodging.bookings",
@@ -208,15 +253,41 @@ def marketplace(out, checks):
     checks.guard("marketplace", "refund_rate", ratio(refunded_by, nights_by), hi=0.02,
                  breach_weeks=(BREACH_WEEK,), margin=0.1)
 
+    # Guests pay at check-in, 5 to 9 days after booking. Stays booked in the two weeks before
+    # the data starts are paid in its first weeks: their booking is unknown (NULL).
+    payments = []
+    before = [(START - dt.timedelta(seconds=rng.randrange(14 * 86400)), rng.choice(NIGHTS), rng.choice(MARKETS))
+              for _ in range(2 * confirmed_plan[0])]
+    for t, nights, market in before:
+        payments.append([t + dt.timedelta(days=5, seconds=rng.randrange(4 * 86400)), None,
+                         round(nights * rng.uniform(60, 220), 2), market])
+    for bid, t, _, price, market in confirmed:
+        payments.append([t + dt.timedelta(days=5, seconds=rng.randrange(4 * 86400)), bid, price, market])
+    payments = sorted((p for p in payments if START <= p[0] <= END), key=lambda p: p[0])
+    write(out, "lodging.payments", ["payment_id", "paid_at", "booking_id", "amount_usd", "market"],
+          [[i + 1, fmt(p[0])] + p[1:] for i, p in enumerate(payments)])
+
     reviews = []
-    end = edge(WEEKS - 1, SUNDAY_LAST_SECOND)
-    for bid, t, nights in confirmed:
-        if rng.random() < 0.55:
+    for bid, t, _, _, _ in confirmed:
+        if rng.random() < 0.5:
             ct = t + dt.timedelta(days=rng.randrange(1, 4), seconds=rng.randrange(86400))
-            if ct > end:
+            if ct > END:
                 continue
-            rating = rng.choices([5, 4, 3, 2, None], weights=[78, 17, 3, 1, 1])[0]
-            reviews.append([ct, bid, rating, rng.choice(COMMENTS)])
+            reviews.append([ct, bid, None, rng.choice(COMMENTS)])
+    # Each week's ratings in the shares that give the week's planned mean (a few 3s, 4s and 5s),
+    # in random order; about one review in a hundred has no rating.
+    week_reviews = {}
+    for r in reviews:
+        week_reviews.setdefault(week_of(r[0]), []).append(r)
+    for w in sorted(week_reviews):
+        rated = [r for r in week_reviews[w] if rng.random() > 0.01]
+        n = len(rated)
+        threes = round(0.03 * n)
+        fives = min(n - threes, max(0, round(n * (rating_plan(w, rng) - 4) + threes)))
+        ratings = [5] * fives + [3] * threes + [4] * (n - fives - threes)
+        rng.shuffle(ratings)
+        for r, rating in zip(rated, ratings):
+            r[2] = rating
     reviews.sort(key=lambda r: r[0])
     write(out, "lodging.reviews", ["review_id", "booking_id", "created_at", "rating", "comment"],
           [[i + 1, r[1], fmt(r[0]), r[2], r[3]] for i, r in enumerate(reviews)])
@@ -233,16 +304,26 @@ def marketplace(out, checks):
 
 CONTEXTS = ["playlist", "playlist", "album", "radio", "discover", "search"]
 COUNTRIES = ["PT", "FR", "JP", "US", "MX", "DE"]
+PLANS = [("individual", 10.99), ("individual", 10.99), ("family", 16.99), ("student", 5.99)]
+
+
+def listens_plan(w, rng):
+    """Plays a week: slow growth, then faster from the promotion of 2026-08-10."""
+    base = 130 * 1.006 ** min(w, AUTUMN) * 1.03 ** max(0, w - AUTUMN)
+    return round(base * math.exp(rng.gauss(0, 0.08)))
 
 
 def streaming(out, checks):
     rng = random.Random("lodestar-examples:streaming")
     listens = []
     for w in range(WEEKS):
-        users = int(160 * growth(w))
-        for _ in range(int(950 * growth(w))):
-            skipped = rng.random() < 0.24
-            ms = rng.randrange(1000, 29000) if skipped else rng.randrange(30000, 330000)
+        n = listens_plan(w, rng)
+        users = n // 4
+        depth = math.exp(rng.gauss(0, 0.06))  # how long people let tracks play this week
+        skips = [True] * round(0.24 * n) + [False] * (n - round(0.24 * n))  # a skip rate near 24%
+        rng.shuffle(skips)
+        for skipped in skips:
+            ms = rng.randrange(1000, 29000) if skipped else int(rng.randrange(30000, 300000) * depth)
             country = rng.choice(COUNTRIES) if rng.random() > 0.02 else None
             listens.append([ts(w, rng), rng.randrange(1, users + 1), rng.randrange(1, 5000), ms,
                             rng.choice(CONTEXTS), country, rng.choice(["iOS", "android", "Web", "desktop"]), skipped])
@@ -263,9 +344,9 @@ def streaming(out, checks):
 
     starts = []
     for w in range(WEEKS):
-        for _ in range(int(500 * growth(w))):
+        for _ in range(int(70 * growth(w) ** 0.5)):
             failed = rng.random() < 0.01
-            startup = None if failed else int(min(rng.lognormvariate(math.log(450), 0.45), 4000))
+            startup = None if failed else int(min(rng.lognormvariate(math.log(450), 0.45), 1400))
             starts.append([ts(w, rng), rng.randrange(1, 400), startup, failed, rng.choice(["iOS", "android", "Web"])])
     starts.sort(key=lambda r: r[0])
     write(out, "music.playback_starts", ["request_id", "requested_at", "user_id", "startup_ms", "failed", "device"],
@@ -278,10 +359,10 @@ def streaming(out, checks):
 
     events = []
     for w in range(WEEKS):
-        paid_starts = int(30 * growth(w))
+        paid_starts = int(20 * growth(w) ** 0.5)
         for _ in range(paid_starts):
             events.append([ts(w, rng), rng.randrange(1, 2000), rng.choice(["individual", "family", "student"]), "start"])
-        for _ in range(8):
+        for _ in range(4):
             events.append([ts(w, rng), rng.randrange(1, 2000), "free", "start"])
         for _ in range(int(paid_starts * 0.4) + rng.randrange(-2, 3)):
             events.append([ts(w, rng), rng.randrange(1, 2000), rng.choice(["individual", "family", "student"]), "cancel"])
@@ -295,20 +376,32 @@ def streaming(out, checks):
             d[week_of(t)] = d.get(week_of(t), 0) + 1
     checks.guard("music_streaming", "cancellation_rate", ratio(ca, st), hi=0.6)
 
+    # Subscribers are billed every four weeks, about a quarter of them each week. From the
+    # promotion on, a growing share pays the promotional price.
+    invoices = []
+    for w in range(WEEKS):
+        promo = 0.04 * max(0, w - AUTUMN + 1)
+        for _ in range(60 + rng.randrange(-8, 9)):
+            plan, price = ("promo", 0.99) if rng.random() < promo else rng.choice(PLANS)
+            invoices.append([ts(w, rng), rng.randrange(1, 2000), plan, price])
+    invoices.sort(key=lambda r: r[0])
+    write(out, "music.invoices", ["invoice_id", "billed_at", "user_id", "plan", "amount_usd"],
+          [[i + 1, fmt(r[0])] + r[1:] for i, r in enumerate(invoices)])
+
 
 # ------------------------------------------------------------------------------- messaging
 
 
 def messaging(out, checks):
     rng = random.Random("lodestar-examples:messaging")
-    teams = []  # (team_id, created_at, members, activity)
+    teams = []  # (team_id, created_at, members, activity, plan, region)
     user = 0
     for w in range(WEEKS):
-        for _ in range((14 if w == 0 else 3) + rng.randrange(3)):
-            size = rng.choice([2, 3, 4, 5, 6, 8, 12])
+        for _ in range((6 if w == 0 else 1) + (rng.random() < 0.2)):
+            size = rng.choice([2, 3, 4, 5, 6])
             members = list(range(user + 1, user + size + 1))
             user += size
-            teams.append((len(teams) + 1, ts(w, rng), members, rng.uniform(0.5, 1.0),
+            teams.append((len(teams) + 1, ts(w, rng), members, rng.uniform(0.6, 1.0),
                           rng.choice(["free", "pro", "business"]), rng.choice(["eu", "us", "apac"])))
     write(out, "chat.teams", ["team_id", "created_at", "plan", "region", "seats"],
           [[t[0], fmt(t[1]), t[4], t[5], len(t[2])] for t in teams])
@@ -319,20 +412,21 @@ def messaging(out, checks):
             if created >= week_start(w + 1) or rng.random() > activity:
                 continue
             lo = max(0, (created - week_start(w)).days) if created > week_start(w) else 0
-            active = [m for m in members if rng.random() < 0.8]
+            active = [m for m in members if rng.random() < 0.85]
             for m in active:
-                for _ in range(rng.randrange(2, 9)):
+                for _ in range(rng.randrange(1, 3)):
                     messages.append([ts(w, rng, lo), team_id, m, False])
-            for _ in range(int(len(active) * 0.35)):  # the team's bots
+            if len(active) >= 4:  # the team's bot
                 messages.append([ts(w, rng, lo), team_id, 900000 + team_id, True])
     messages.append([edge(3, MONDAY_MIDNIGHT), 1, teams[0][2][0], False])
     messages.append([edge(3, SUNDAY_LAST_SECOND), 1, teams[0][2][0], False])
     messages.sort(key=lambda r: r[0])
     rows, previous = [], {}
+    threads = random.Random("lodestar-examples:messaging:threads")
     for i, (t, team_id, u, bot) in enumerate(messages):
         mid = i + 1
         thread = None
-        if not bot and team_id in previous and rng.random() < 0.3:
+        if not bot and team_id in previous and threads.random() < 0.3:
             thread = previous[team_id]  # a reply in the thread of the team's last message
         previous[team_id] = mid
         rows.append([mid, fmt(t), team_id, "c%d-%d" % (team_id, rng.randrange(1, 4)), u, thread,
@@ -349,7 +443,7 @@ def messaging(out, checks):
     for mid, sent, *_ in rows:
         t = dt.datetime.strptime(sent, "%Y-%m-%d %H:%M:%S")
         w = week_of(t)
-        failed = count.get(w, 0) == 299  # one failed delivery in a week of 300 or more
+        failed = count.get(w, 0) == 249  # one failed delivery in a week of 250 or more
         latency = None if failed else int(min(rng.lognormvariate(math.log(120), 0.6), 1900))
         d = min(t + dt.timedelta(milliseconds=latency or 0), edge(w, SUNDAY_LAST_SECOND))
         deliveries.append([mid, 700000 + mid % 997, fmt(d), latency, b(failed)])
@@ -371,15 +465,16 @@ def learning(out, checks):
     rng = random.Random("lodestar-examples:learning")
     events = []
     for w in range(WEEKS):
-        for _ in range(int(140 * growth(w))):
+        for _ in range(int(18 * growth(w))):
             learner = rng.randrange(1, 1200)
             course = rng.choice(COURSES)
             lesson = rng.randrange(1, 20)
-            # Learners complete more lessons as the product improves week over week.
-            for k in range(rng.randrange(1, 4 + w // 4)):
+            # Learners take more lessons, and finish more of them, as the product improves.
+            lessons = 1 + sum(rng.random() < 0.2 + 0.006 * w for _ in range(5))
+            for k in range(lessons):
                 t = ts(w, rng, 0, 6)
                 events.append([t, learner, course, "%s-%02d" % (course, lesson + k), "started", None, None])
-                if rng.random() < 0.74 + 0.01 * w:
+                if rng.random() < 0.74 + 0.004 * w:
                     dur = rng.randrange(180, 1500)
                     score = None if rng.random() < 0.08 else round(rng.uniform(55, 100), 1)
                     events.append([t + dt.timedelta(seconds=dur), learner, course, "%s-%02d" % (course, lesson + k),
@@ -399,7 +494,7 @@ def learning(out, checks):
 
     enrollments = []
     for w in range(WEEKS):
-        for _ in range(int(35 * growth(w))):
+        for _ in range(int(12 * growth(w))):
             plan = rng.choice(["free", "monthly", "monthly", "annual"])
             price = None if plan == "free" else (29.0 if plan == "monthly" else 240.0)
             enrollments.append([ts(w, rng), rng.randrange(1, 1200), rng.choice(COURSES), plan, price])
@@ -409,8 +504,8 @@ def learning(out, checks):
 
     tickets = []
     for w in range(WEEKS):
-        for _ in range(22 + rng.randrange(6)):
-            minutes = int(min(rng.expovariate(1 / 55), 400))
+        for _ in range(18 + rng.randrange(6)):
+            minutes = int(min(rng.expovariate(1 / 55), 200))
             resolved = None if rng.random() < 0.1 else rng.random() < 0.9
             tickets.append([ts(w, rng), rng.randrange(1, 1200), rng.choice(["billing", "content", "access", "other"]),
                             minutes, resolved])
@@ -439,14 +534,15 @@ NOTES = [
 def assistant(out, checks):
     rng = random.Random("lodestar-examples:assistant")
     tasks = []
+    kinds = random.Random("lodestar-examples:assistant:task-kinds")
     for w in range(WEEKS):
-        users = int(90 * growth(w))
-        for _ in range(int(360 * growth(w))):
-            multi = rng.random() < 0.10 + 0.01 * w
+        users = int(30 * growth(w))
+        for _ in range(int(60 * growth(w))):
+            multi = kinds.random() < 0.15
             r = rng.random()
             status = "completed" if r < 0.88 else ("failed" if r < 0.95 else "abandoned")
-            corrected = (rng.random() < 0.32 - 0.01 * w) if status == "completed" else None
-            latency = rng.randrange(8000, 34000) if multi else rng.randrange(1500, 12000)
+            corrected = (rng.random() < 0.34 - 0.002 * w) if status == "completed" else None
+            latency = rng.randrange(8000, 26000) if multi else rng.randrange(1500, 12000)
             cost = round(rng.uniform(0.05, 0.2) if multi else rng.uniform(0.004, 0.03), 4)
             tasks.append([ts(w, rng), rng.randrange(1, users + 1), "ws-%d" % rng.randrange(1, 40),
                           "multi_step" if multi else rng.choice(["draft", "summarise", "answer"]), status, corrected,
@@ -474,9 +570,9 @@ def assistant(out, checks):
             t = dt.datetime.strptime(r[1], "%Y-%m-%d %H:%M:%S")
             w = week_of(t)
             t = min(t + dt.timedelta(minutes=rng.randrange(1, 120)), edge(w, SUNDAY_LAST_SECOND))
-            harmful = w in (2, 7) and w not in flagged  # one flagged output in two weeks
-            if harmful:
-                flagged[w] = 1
+            # No output was flagged this year: at 60 to 140 tasks a week, a single flag would be
+            # over the 0.3% maximum.
+            harmful = False
             feedback.append([t, r[0], r[2], rng.choice([1, 1, 1, -1]), harmful, rng.choice(NOTES)])
     feedback.sort(key=lambda r: r[0])
     write(out, "assistant.feedback",

@@ -1,5 +1,5 @@
 //! `lodestar analyze`: does the tree hold on the data? Runs each product's scorecard on the
-//! embedded DuckDB and hands the series to the [`crate::analyze`] stage.
+//! embedded DuckDB (or a `--warehouse`) and hands the series to the [`crate::analyze`] stage.
 
 use std::path::PathBuf;
 
@@ -17,13 +17,18 @@ pub struct AnalyzeArgs {
     #[arg(
         long,
         value_name = "DIR",
-        required_unless_present = "duckdb",
-        conflicts_with = "duckdb"
+        required_unless_present_any = ["duckdb", "warehouse"],
+        conflicts_with_all = ["duckdb", "warehouse"]
     )]
     pub data: Option<PathBuf>,
     /// An existing DuckDB database file holding the tables (opened read-only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "warehouse")]
     pub duckdb: Option<PathBuf>,
+    /// A live warehouse: postgresql://user:password@host:port/database (what it leaves out is
+    /// read from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; the password is never printed)
+    /// or duckdb:///path/file.duckdb.
+    #[arg(long, value_name = "URL")]
+    pub warehouse: Option<String>,
     /// First day of the data analysed (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<NaiveDate>,
@@ -72,7 +77,7 @@ mod with_duckdb {
     use crate::cli::run::{grain_of, prepare, query, OutputFormat, RunArgs};
     use crate::model::{Compute, Metric, Operand, Product, Role};
     use crate::report::{Cell, Table};
-    use crate::sql::{self, Dialect};
+    use crate::sql;
 
     /// The names under which a ratio North Star's measures join the scorecard (never a
     /// metric's: `lodestar_` names are reserved).
@@ -136,6 +141,7 @@ mod with_duckdb {
             paths: args.paths.clone(),
             data: args.data.clone(),
             duckdb: args.duckdb.clone(),
+            warehouse: args.warehouse.clone(),
             from: args.from,
             to: args.to,
             by: Vec::new(),
@@ -154,7 +160,7 @@ mod with_duckdb {
         };
         let mut augmented = p.focus.clone();
         augmented.products = augmented.products.iter().map(with_operands).collect();
-        let compiled = sql::compile(&augmented, Dialect::Duckdb, &p.options)
+        let compiled = sql::compile(&augmented, p.dialect, &p.options)
             .map_err(|e| Failure::new(e.to_string()))?;
         let mut reports = Vec::new();
         for product in &compiled {

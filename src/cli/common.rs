@@ -91,6 +91,14 @@ pub fn check(paths: &[PathBuf]) -> Result<(Workspace, Analysis), Failure> {
     Ok((ws, analysis))
 }
 
+/// Loads the project the paths belong to and checks what the named files' products need: for
+/// commands that go on to compile or run those products (see [`project::analyze_focused`]).
+pub fn check_focused(paths: &[PathBuf]) -> Result<(Workspace, Analysis), Failure> {
+    let ws = project::load(paths)?;
+    let analysis = project::analyze_focused(&ws, today()?);
+    Ok((ws, analysis))
+}
+
 /// The project's products from the spec files named on the command line (all of them when a
 /// whole project was named): `compile` and `run` on one file of a larger project compile that
 /// file's products only, against the whole project's owners and sources.

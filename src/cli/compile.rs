@@ -34,7 +34,7 @@ pub struct CompileArgs {
 }
 
 pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
-    let (ws, analysis) = common::check(&args.paths)?;
+    let (ws, analysis) = common::check_focused(&args.paths)?;
     if analysis.has_errors() {
         let errors: Vec<_> = analysis
             .diagnostics

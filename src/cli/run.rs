@@ -1,5 +1,5 @@
 //! `lodestar run` (the scorecard on local data) and `lodestar guard` (guardrails and targets
-//! on local data), on an embedded DuckDB.
+//! on local data), on an embedded DuckDB or, with `--warehouse`, on a live warehouse.
 
 use std::path::PathBuf;
 
@@ -17,13 +17,18 @@ pub struct RunArgs {
     #[arg(
         long,
         value_name = "DIR",
-        required_unless_present = "duckdb",
-        conflicts_with = "duckdb"
+        required_unless_present_any = ["duckdb", "warehouse"],
+        conflicts_with_all = ["duckdb", "warehouse"]
     )]
     pub data: Option<PathBuf>,
     /// An existing DuckDB database file holding the tables (opened read-only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "warehouse")]
     pub duckdb: Option<PathBuf>,
+    /// A live warehouse: postgresql://user:password@host:port/database (what it leaves out is
+    /// read from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; the password is never printed)
+    /// or duckdb:///path/file.duckdb.
+    #[arg(long, value_name = "URL")]
+    pub warehouse: Option<String>,
     /// First day to report (YYYY-MM-DD); periods without rows from here on are shown.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<NaiveDate>,
@@ -98,10 +103,51 @@ mod with_duckdb {
     use super::*;
     use crate::cli::common;
     use crate::diagnostics::render::{render, Format};
-    use crate::engine::{Data, Engine, Table};
+    use crate::engine::{Backend, Data, EngineError, Table};
     use crate::model::{Grain, Project};
     use crate::report::{self, render, GuardReport, Window};
     use crate::sql::{self, CompiledProduct, Dialect, Options};
+
+    /// The data a run names: `--data DIR`, `--duckdb FILE` or `--warehouse URL`.
+    fn data_of(args: &RunArgs) -> Result<Data, Failure> {
+        match (&args.data, &args.duckdb, &args.warehouse) {
+            (Some(dir), _, _) => {
+                if !dir.is_dir() {
+                    return Err(
+                        Failure::new(format!("{}: no such directory", dir.display())).help(
+                            "--data names a directory holding one CSV or Parquet file per table",
+                        ),
+                    );
+                }
+                Ok(Data::Dir(dir.clone()))
+            }
+            (None, Some(file), _) => Ok(Data::Database(file.clone())),
+            (None, None, Some(url)) => Data::from_url(url).map_err(engine_failure),
+            (None, None, None) => Err(Failure::new(
+                "give the data to run on: --data DIR, --duckdb FILE or --warehouse URL",
+            )),
+        }
+    }
+
+    /// An engine error as a failure (exit 2), with help where there is some to give.
+    fn engine_failure(e: EngineError) -> Failure {
+        let failure = Failure::new(e.to_string());
+        match e {
+            EngineError::MissingData { .. } => failure.help(
+                "each table `schema.name` of a source is read from DIR/schema/name.csv or .parquet",
+            ),
+            EngineError::MissingColumn { .. } => failure.help(
+                "add the column to the data file, or correct the source's `columns` in the spec",
+            ),
+            EngineError::Url(_) => failure.help(
+                "--warehouse takes postgresql://user:password@host:port/database or duckdb:///path/file.duckdb",
+            ),
+            EngineError::Warehouse { .. } => failure.help(
+                "check that the server is up and the URL's host, port, database, user and password (or PGPASSWORD) are right",
+            ),
+            _ => failure,
+        }
+    }
 
     /// A checked project, compiled, with its data opened.
     pub(in crate::cli) struct Prepared {
@@ -112,12 +158,14 @@ mod with_duckdb {
         pub options: Options,
         /// `focus`, compiled with `options`.
         pub compiled: Vec<CompiledProduct>,
-        pub engine: Engine,
+        /// The dialect `compiled` is in: the engine's.
+        pub dialect: Dialect,
+        pub engine: Backend,
         pub config: crate::lint::LintConfig,
     }
 
     pub(in crate::cli) fn prepare(args: &RunArgs) -> Result<Result<Prepared, Exit>, Failure> {
-        let (ws, analysis) = common::check(&args.paths)?;
+        let (ws, analysis) = common::check_focused(&args.paths)?;
         if !ws.config_errors.is_empty() {
             // A broken lodestar.toml: the tool cannot tell which levels the team wants.
             common::eprint(&render(Format::Human, &ws.files, &ws.config_errors));
@@ -140,51 +188,27 @@ mod with_duckdb {
         };
         // Spec files named inside a larger project: run only their products.
         let focus = common::focused(&ws, &analysis.project)?.into_owned();
-        let compiled = sql::compile(&focus, Dialect::Duckdb, &options)
-            .map_err(|e| Failure::new(e.to_string()))?;
-        let data = match (&args.data, &args.duckdb) {
-            (Some(dir), _) => {
-                if !dir.is_dir() {
-                    return Err(
-                        Failure::new(format!("{}: no such directory", dir.display())).help(
-                            "--data names a directory holding one CSV or Parquet file per table",
-                        ),
-                    );
-                }
-                Data::Dir(dir.clone())
-            }
-            (None, Some(file)) => Data::Database(file.clone()),
-            (None, None) => {
-                return Err(Failure::new(
-                    "give the data to run on: --data DIR or --duckdb FILE",
-                ))
-            }
-        };
+        let data = data_of(args)?;
+        let dialect = data.dialect();
+        let compiled =
+            sql::compile(&focus, dialect, &options).map_err(|e| Failure::new(e.to_string()))?;
         let names: Vec<String> = compiled.iter().map(|c| c.product.clone()).collect();
-        let engine = Engine::for_products(&analysis.project, Some(&names), &data).map_err(|e| {
-            let failure = Failure::new(e.to_string());
-            match e {
-                crate::engine::EngineError::MissingData { .. } => failure.help(
-                    "each table `schema.name` of a source is read from DIR/schema/name.csv or .parquet",
-                ),
-                _ => failure,
-            }
-        })?;
+        let engine = Backend::for_products(&analysis.project, Some(&names), &data)
+            .map_err(engine_failure)?;
         Ok(Ok(Prepared {
             project: analysis.project,
             focus,
             options,
             compiled,
+            dialect,
             engine,
             config: ws.config.clone(),
         }))
     }
 
-    pub(in crate::cli) fn query(engine: &Engine, what: &str, sql: &str) -> Result<Table, Failure> {
+    pub(in crate::cli) fn query(engine: &Backend, what: &str, sql: &str) -> Result<Table, Failure> {
         let _spinner = Spinner::start(what);
-        engine
-            .query(what, sql)
-            .map_err(|e| Failure::new(e.to_string()))
+        engine.query(what, sql).map_err(engine_failure)
     }
 
     pub fn run(args: &RunArgs) -> Result<Exit, Failure> {
@@ -238,7 +262,7 @@ mod with_duckdb {
                 ..p.options.clone()
             };
             Some(
-                sql::compile(&p.focus, Dialect::Duckdb, &options)
+                sql::compile(&p.focus, p.dialect, &options)
                     .map_err(|e| Failure::new(e.to_string()))?,
             )
         };

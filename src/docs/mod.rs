@@ -74,6 +74,9 @@ svg.tree .node rect { fill: #fff; stroke-width: 2; }
 svg.tree .north-star rect { fill: #fff6d6; stroke: #e0a800; stroke-width: 3; }
 svg.tree .input rect { fill: #eaf2ff; stroke: #3d7bd9; }
 svg.tree .guardrail rect { fill: #fdecec; stroke: #c8423b; }
+svg.tree .outcome rect { fill: #eaf7ee; stroke: #2f8f4e; }
+svg.tree .leads { stroke: #2f8f4e; }
+svg.tree .computed { stroke-dasharray: 2 3; }
 svg.tree .kind { font-size: 11px; fill: #5b6478; text-transform: uppercase; letter-spacing: .04em; }
 svg.tree .name { font-size: 14px; font-weight: 600; fill: #1d2433; }
 svg.tree .owner { font-size: 12px; fill: #39415a; }
@@ -81,7 +84,7 @@ svg.tree .edge { fill: none; stroke: #8a93a6; stroke-width: 1.6; }
 svg.tree .guards { stroke: #c8423b; stroke-dasharray: 5 4; }
 svg.tree .arrowhead { fill: #8a93a6; }
 .metric { background: #fff; border: 1px solid #e3e6ec; border-left: 5px solid #3d7bd9; border-radius: 6px; padding: 14px 18px; margin: 14px 0; }
-.metric.north-star { border-left-color: #e0a800; } .metric.guardrail { border-left-color: #c8423b; }
+.metric.north-star { border-left-color: #e0a800; } .metric.guardrail { border-left-color: #c8423b; } .metric.outcome { border-left-color: #2f8f4e; }
 .metric dl { display: grid; grid-template-columns: 150px 1fr; gap: 4px 12px; margin: 8px 0; } .metric dt { color: #5b6478; } .metric dd { margin: 0; }
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }
 pre { background: #0f172a; color: #e2e8f0; padding: 10px 12px; border-radius: 6px; overflow-x: auto; }
@@ -329,11 +332,12 @@ fn product_page(project: &Project, p: &Product, sql: &[DialectSql]) -> String {
     }
     b.push_str("<h2>Metric tree</h2>\n<div class=\"figure\">");
     b.push_str(&svg::tree(project, p));
-    b.push_str("</div>\n<p class=\"muted\">Inputs (blue) feed the North Star (gold); guardrails (red, dashed) must not degrade while it is pushed. Click a node for its definition.</p>\n");
+    b.push_str("</div>\n<p class=\"muted\">Inputs (blue) feed the North Star (gold), or are computed from it (dotted arrow down); guardrails (red, dashed) must not degrade while it is pushed; the North Star should lead the outcomes (green) above it. Click a node for its definition.</p>\n");
     for (title, role) in [
         ("North Star", Role::NorthStar),
         ("Inputs", Role::Input),
         ("Guardrails", Role::Guardrail),
+        ("Outcomes", Role::Outcome),
     ] {
         let of: Vec<&Metric> = p.metrics.iter().filter(|m| m.role == role).collect();
         if of.is_empty() {

@@ -1,5 +1,6 @@
-//! The picture of a product's metric tree, as inline SVG: the North Star on top, its inputs in
-//! rows below with arrows feeding it, its guardrails in a column beside it. The layout is a
+//! The picture of a product's metric tree, as inline SVG: the outcomes it should lead in a row on
+//! top with arrows from the North Star, the North Star below them, its inputs in rows below with
+//! arrows feeding it, its guardrails in a column beside it. The layout is a
 //! fixed grid, so the same product always draws the same picture.
 
 use std::fmt::Write;
@@ -26,28 +27,37 @@ pub struct Place {
     pub y: i32,
 }
 
-/// Where each node goes: the North Star, then inputs, then guardrails; and the picture's size.
+/// Where each node goes: the North Star, then inputs, guardrails and outcomes; and the
+/// picture's size.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
     pub north_star: Option<Place>,
     pub inputs: Vec<Place>,
     pub guardrails: Vec<Place>,
+    pub outcomes: Vec<Place>,
     pub width: i32,
     pub height: i32,
 }
 
-/// Lays out `inputs` inputs and `guardrails` guardrails around a North Star.
-pub fn layout(has_north_star: bool, inputs: usize, guardrails: usize) -> Layout {
+/// Lays out `inputs` inputs, `guardrails` guardrails and `outcomes` outcomes around a North
+/// Star.
+pub fn layout(has_north_star: bool, inputs: usize, guardrails: usize, outcomes: usize) -> Layout {
     let n = inputs as i32;
     let cols = n.clamp(1, COLUMNS);
     let rows = (n + cols - 1) / cols;
-    let inputs_w = cols * W + (cols - 1) * GAP;
+    let o = outcomes as i32;
+    let outcomes_w = o * W + (o - 1).max(0) * GAP;
+    // Outcomes wider than the inputs push the tree right, so that the row stays centred.
+    let inputs_w = (cols * W + (cols - 1) * GAP).max(outcomes_w);
     let g = guardrails as i32;
     let top_h = H.max(g * (H + GAP) - GAP);
+    // The row of outcomes, and the room below it, push everything else down.
+    let top = if o > 0 { MARGIN + H + DROP } else { MARGIN };
     let ns_x = MARGIN + (inputs_w - W) / 2;
-    let ns_y = MARGIN + (top_h - H) / 2;
+    let ns_y = top + (top_h - H) / 2;
     let guard_x = ns_x + W + SIDE;
-    let inputs_y = MARGIN + top_h + DROP;
+    let inputs_y = top + top_h + DROP;
+    let columns_w = cols * W + (cols - 1) * GAP;
     let input_places = (0..n)
         .map(|i| {
             let row = i / cols;
@@ -59,7 +69,7 @@ pub fn layout(has_north_star: bool, inputs: usize, guardrails: usize) -> Layout 
                 cols
             };
             let row_w = in_row * W + (in_row - 1) * GAP;
-            let x0 = MARGIN + (inputs_w - row_w) / 2;
+            let x0 = MARGIN + (columns_w.max(inputs_w) - row_w) / 2;
             Place {
                 x: x0 + col * (W + GAP),
                 y: inputs_y + row * (H + GAP),
@@ -69,7 +79,13 @@ pub fn layout(has_north_star: bool, inputs: usize, guardrails: usize) -> Layout 
     let guard_places = (0..g)
         .map(|i| Place {
             x: guard_x,
-            y: MARGIN + i * (H + GAP),
+            y: top + i * (H + GAP),
+        })
+        .collect();
+    let outcome_places = (0..o)
+        .map(|i| Place {
+            x: MARGIN + (inputs_w - outcomes_w) / 2 + i * (W + GAP),
+            y: MARGIN,
         })
         .collect();
     let right = if g > 0 {
@@ -80,12 +96,13 @@ pub fn layout(has_north_star: bool, inputs: usize, guardrails: usize) -> Layout 
     let bottom = if n > 0 {
         inputs_y + rows * (H + GAP) - GAP
     } else {
-        MARGIN + top_h
+        top + top_h
     };
     Layout {
         north_star: has_north_star.then_some(Place { x: ns_x, y: ns_y }),
         inputs: input_places,
         guardrails: guard_places,
+        outcomes: outcome_places,
         width: right.max(MARGIN + inputs_w) + MARGIN,
         height: bottom + MARGIN,
     }
@@ -113,6 +130,7 @@ fn node(out: &mut String, project: &Project, m: &Metric, at: Place, class: &str)
     let role = match class {
         "north-star" => "North Star",
         "guardrail" => "guardrail",
+        "outcome" => "outcome",
         _ => "input",
     };
     let _ = write!(
@@ -132,12 +150,35 @@ fn node(out: &mut String, project: &Project, m: &Metric, at: Place, class: &str)
     );
 }
 
+/// Whether `m` is computed, directly or through other metrics of the product, from `target`.
+fn computed_from(product: &Product, m: &Metric, target: &str) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![m];
+    while let Some(m) = todo.pop() {
+        for r in m
+            .compute
+            .as_ref()
+            .map(|c| c.metric_refs())
+            .unwrap_or_default()
+        {
+            if r.value == target {
+                return true;
+            }
+            if seen.insert(r.value.as_str()) {
+                todo.extend(product.metric(&r.value));
+            }
+        }
+    }
+    false
+}
+
 /// The product's metric tree as an `<svg>` element.
 pub fn tree(project: &Project, product: &Product) -> String {
     let ns = product.north_stars().next();
     let inputs: Vec<&Metric> = product.inputs().collect();
     let guardrails: Vec<&Metric> = product.guardrails().collect();
-    let l = layout(ns.is_some(), inputs.len(), guardrails.len());
+    let outcomes: Vec<&Metric> = product.outcomes().collect();
+    let l = layout(ns.is_some(), inputs.len(), guardrails.len(), outcomes.len());
     let mut out = String::new();
     let _ = write!(
         out,
@@ -150,10 +191,19 @@ pub fn tree(project: &Project, product: &Product) -> String {
     // Edges first, so that nodes are drawn over them.
     if let Some(at) = l.north_star {
         let (cx, bottom) = (at.x + W / 2, at.y + H);
-        for p in &l.inputs {
+        for (m, p) in inputs.iter().zip(&l.inputs) {
+            // An input computed from the North Star (`meals / boxes` where `meals` is the
+            // North Star) does not feed it: its arrow points from the North Star to it.
+            let from_ns = ns.is_some_and(|n| computed_from(product, m, &n.name.value));
+            let (class, marker) = if from_ns {
+                ("edge computed", "marker-start")
+            } else {
+                ("edge feeds", "marker-end")
+            };
             let _ = write!(
                 out,
-                r#"<path class="edge feeds" d="M {x} {y} C {x} {my}, {cx} {my}, {cx} {b}" marker-end="url(#arrow)"/>"#,
+                r#"<path class="{class}" data-metric="{id}" d="M {x} {y} C {x} {my}, {cx} {my}, {cx} {b}" {marker}="url(#arrow)"/>"#,
+                id = escape(&m.name.value),
                 x = p.x + W / 2,
                 y = p.y,
                 my = (p.y + bottom) / 2,
@@ -171,6 +221,18 @@ pub fn tree(project: &Project, product: &Product) -> String {
                 y2 = p.y + H / 2,
             );
         }
+        // The North Star leads its outcomes: arrows up, from its top to each outcome's bottom.
+        for p in &l.outcomes {
+            let _ = write!(
+                out,
+                r#"<path class="edge leads" d="M {cx} {y} C {cx} {my}, {x} {my}, {x} {b}" marker-end="url(#arrow)"/>"#,
+                cx = cx,
+                y = at.y,
+                my = (at.y + p.y + H) / 2,
+                x = p.x + W / 2,
+                b = p.y + H,
+            );
+        }
     }
     if let (Some(m), Some(at)) = (ns, l.north_star) {
         node(&mut out, project, m, at, "north-star");
@@ -180,6 +242,9 @@ pub fn tree(project: &Project, product: &Product) -> String {
     }
     for (m, at) in guardrails.iter().zip(&l.guardrails) {
         node(&mut out, project, m, *at, "guardrail");
+    }
+    for (m, at) in outcomes.iter().zip(&l.outcomes) {
+        node(&mut out, project, m, *at, "outcome");
     }
     out.push_str("</svg>");
     out
@@ -195,16 +260,20 @@ mod tests {
 
     #[test]
     fn nodes_never_overlap_and_fit_the_picture() {
-        for inputs in 0..12 {
-            for guardrails in 0..6 {
-                let l = layout(true, inputs, guardrails);
+        for (inputs, guardrails, outcomes) in (0..12)
+            .flat_map(|i| (0..6).map(move |g| (i, g)))
+            .flat_map(|(i, g)| (0..7).map(move |o| (i, g, o)))
+        {
+            {
+                let l = layout(true, inputs, guardrails, outcomes);
                 let all: Vec<Place> = l
                     .north_star
                     .into_iter()
                     .chain(l.inputs.iter().copied())
                     .chain(l.guardrails.iter().copied())
+                    .chain(l.outcomes.iter().copied())
                     .collect();
-                assert_eq!(all.len(), 1 + inputs + guardrails);
+                assert_eq!(all.len(), 1 + inputs + guardrails + outcomes);
                 for (i, a) in all.iter().enumerate() {
                     assert!(
                         a.x >= 0 && a.y >= 0 && a.x + W <= l.width && a.y + H <= l.height,
@@ -223,6 +292,8 @@ mod tests {
                 let ns = l.north_star.unwrap();
                 assert!(l.inputs.iter().all(|p| p.y > ns.y + H));
                 assert!(l.guardrails.iter().all(|p| p.x > ns.x + W));
+                // Outcomes are above it.
+                assert!(l.outcomes.iter().all(|p| p.y + H < ns.y));
             }
         }
     }

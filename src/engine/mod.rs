@@ -2,8 +2,14 @@
 //! `lodestar guard`. The SQL stage does no IO; this module opens the database, maps the
 //! project's relations to local files, runs the SQL and returns typed rows.
 //!
+//! With the `postgres` feature, [`postgres`] runs the PostgreSQL dialect's SQL on a live
+//! server instead (`--warehouse postgresql://...`), and [`Backend`] is either engine behind one
+//! `query`.
+//!
 //! Compiled only with the `duckdb` cargo feature.
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod sources;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +20,7 @@ use duckdb::{AccessMode, Config, Connection};
 
 use crate::model::Project;
 pub use crate::report::{Cell, Table};
+use crate::sql::Dialect;
 pub use sources::{relations, RelationName};
 
 /// Why the engine could not do its job (exit code 2).
@@ -31,10 +38,28 @@ pub enum EngineError {
         read_by: String,
         database: String,
     },
+    #[error("source `{source_name}` declares the column `{column}`, but {file} (table `{table}`) has no such column; it has {}", .found.join(", "))]
+    MissingColumn {
+        source_name: String,
+        column: String,
+        table: String,
+        file: String,
+        found: Vec<String>,
+    },
     #[error("{path}: {message}")]
     Open { path: String, message: String },
     #[error("{what}: {message}")]
     Duckdb { what: String, message: String },
+    /// A live warehouse failed: `warehouse` is shown without credentials and `message` is
+    /// scrubbed of them.
+    #[error("warehouse {warehouse}: {message}")]
+    Warehouse { warehouse: String, message: String },
+    /// `--warehouse` names something lodestar cannot run on.
+    #[error("{0}")]
+    Url(String),
+    /// Ctrl-C cancelled a query on the warehouse.
+    #[error("interrupted: {what} was cancelled on the warehouse")]
+    Interrupted { what: String },
 }
 
 fn list(paths: &[String]) -> String {
@@ -62,6 +87,97 @@ pub enum Data {
     Dir(PathBuf),
     /// An existing DuckDB database file, opened read-only.
     Database(PathBuf),
+    /// A live PostgreSQL server.
+    #[cfg(feature = "postgres")]
+    Postgres(Box<postgres::Target>),
+}
+
+impl Data {
+    /// The dialect the SQL run on this data is compiled for.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Data::Dir(_) | Data::Database(_) => Dialect::Duckdb,
+            #[cfg(feature = "postgres")]
+            Data::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// The data a `--warehouse URL` names: `duckdb:///path/file.duckdb` (a database file, as
+    /// `--duckdb`), or `postgresql://user:password@host:port/database` (`postgres://` too).
+    /// Messages never show the URL's password.
+    pub fn from_url(url: &str) -> Result<Data, EngineError> {
+        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("duckdb") => {
+                let path = &url["duckdb://".len()..];
+                if path.is_empty() {
+                    return Err(EngineError::Url(
+                        "duckdb:// names no file (write duckdb:///path/to/file.duckdb)".to_owned(),
+                    ));
+                }
+                Ok(Data::Database(PathBuf::from(path)))
+            }
+            #[cfg(feature = "postgres")]
+            Some("postgresql" | "postgres") => Ok(Data::Postgres(Box::new(postgres::Target::parse(url)?))),
+            #[cfg(not(feature = "postgres"))]
+            Some("postgresql" | "postgres") => Err(EngineError::Url(
+                "this lodestar binary was built without the `postgres` feature, so it cannot run on PostgreSQL".to_owned(),
+            )),
+            Some(other) => Err(EngineError::Url(format!(
+                "`{other}://` is not a warehouse lodestar runs on (postgresql:// or duckdb://)"
+            ))),
+            None => Err(EngineError::Url(
+                "a warehouse URL starts with postgresql:// or duckdb://".to_owned(),
+            )),
+        }
+    }
+}
+
+/// Where compiled SQL runs: the embedded DuckDB, or a live warehouse.
+pub enum Backend {
+    Duckdb(Engine),
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::Warehouse),
+}
+
+impl Backend {
+    /// Opens the data of a run (connects, for a warehouse) and checks that the relations the
+    /// metrics of `products` read (every relation when `None`) are there.
+    pub fn for_products(
+        project: &Project,
+        products: Option<&[String]>,
+        data: &Data,
+    ) -> Result<Backend, EngineError> {
+        match data {
+            #[cfg(feature = "postgres")]
+            Data::Postgres(target) => {
+                let warehouse = postgres::Warehouse::connect(target)?;
+                warehouse.check_tables(&relations(project, products))?;
+                Ok(Backend::Postgres(warehouse))
+            }
+            _ => Ok(Backend::Duckdb(Engine::for_products(
+                project, products, data,
+            )?)),
+        }
+    }
+
+    /// The dialect to compile for.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Backend::Duckdb(_) => Dialect::Duckdb,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs one SELECT and returns its rows. `what` names the query in errors.
+    pub fn query(&self, what: &str, sql: &str) -> Result<Table, EngineError> {
+        match self {
+            Backend::Duckdb(engine) => engine.query(what, sql),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(warehouse) => warehouse.query(what, sql),
+        }
+    }
 }
 
 /// An open DuckDB connection.
@@ -133,6 +249,11 @@ impl Engine {
                 engine.check_tables(&rels)?;
                 Ok(engine)
             }
+            #[cfg(feature = "postgres")]
+            Data::Postgres(target) => Err(EngineError::Url(format!(
+                "the embedded DuckDB cannot open warehouse {}",
+                target.shown()
+            ))),
         }
     }
 
@@ -154,6 +275,45 @@ impl Engine {
                 });
             };
             self.create_view(rel, file)?;
+            self.check_columns(rel, file)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that the view of `rel` over `file` has every column its sources declare, so that
+    /// a missing column is named with its source and file rather than in the engine's words.
+    fn check_columns(&self, rel: &RelationName, file: &Path) -> Result<(), EngineError> {
+        if rel.columns.is_empty() {
+            return Ok(());
+        }
+        let (schema, name) = match rel.parts.as_slice() {
+            [name] => ("main", name.as_str()),
+            [schema, name] => (schema.as_str(), name.as_str()),
+            _ => return Ok(()),
+        };
+        let what = format!("reading the columns of {}", file.display());
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT column_name FROM information_schema.columns \
+                 WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            )
+            .map_err(duck(what.clone()))?;
+        let found: Vec<String> = stmt
+            .query_map(duckdb::params![schema, name], |row| row.get(0))
+            .map_err(duck(what.clone()))?
+            .collect::<Result<_, _>>()
+            .map_err(duck(what))?;
+        for (column, source) in &rel.columns {
+            if !found.iter().any(|f| f.eq_ignore_ascii_case(column)) {
+                return Err(EngineError::MissingColumn {
+                    source_name: source.clone(),
+                    column: column.clone(),
+                    table: rel.dotted(),
+                    file: file.display().to_string(),
+                    found,
+                });
+            }
         }
         Ok(())
     }

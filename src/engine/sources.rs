@@ -16,6 +16,9 @@ pub struct RelationName {
     pub parts: Vec<String>,
     /// The source that reads it (for messages).
     pub source: String,
+    /// The columns that `table` sources reading it declare (`columns:`), each with its source:
+    /// the data must have them.
+    pub columns: Vec<(String, String)>,
 }
 
 impl RelationName {
@@ -63,9 +66,16 @@ pub fn relations(project: &Project, products: Option<&[String]>) -> Vec<Relation
         let name = source.name.value.clone();
         match &source.relation {
             Some(Relation::Table(t)) => {
+                let columns = source
+                    .columns
+                    .iter()
+                    .flatten()
+                    .map(|c| (c.name.value.clone(), name.clone()))
+                    .collect();
                 out.insert(RelationName {
                     parts: t.value.clone(),
                     source: name,
+                    columns,
                 });
             }
             Some(Relation::Sql(fragment)) => {
@@ -86,6 +96,7 @@ pub fn relations(project: &Project, products: Option<&[String]>) -> Vec<Relation
                         out.insert(RelationName {
                             parts,
                             source: name.clone(),
+                            columns: Vec::new(),
                         });
                     }
                     ControlFlow::<()>::Continue(())
@@ -94,11 +105,16 @@ pub fn relations(project: &Project, products: Option<&[String]>) -> Vec<Relation
             None => {}
         }
     }
-    // One entry per relation, whichever source reads it first.
-    let mut seen = BTreeSet::new();
-    out.into_iter()
-        .filter(|r| seen.insert(r.parts.clone()))
-        .collect()
+    // One entry per relation, named after the source that reads it first, with the columns
+    // every source reading it declares.
+    let mut merged: Vec<RelationName> = Vec::new();
+    for r in out {
+        match merged.iter_mut().find(|m| m.parts == r.parts) {
+            Some(m) => m.columns.extend(r.columns),
+            None => merged.push(r),
+        }
+    }
+    merged
 }
 
 fn collect_ctes(query: &sqlparser::ast::Query, out: &mut BTreeSet<String>) {

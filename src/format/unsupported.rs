@@ -75,7 +75,7 @@ fn is_table(s: &str) -> bool {
     s.split('.').all(|p| {
         !p.is_empty()
             && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '-'))
     })
 }
 
@@ -181,7 +181,7 @@ impl Check {
         match (s.str(Key::SourceTable), s.str(Key::SourceSql)) {
             (Some(t), None) if !is_table(&t.value) => self.bad(
                 t,
-                "a table name other than dotted letters, digits, `_` and `$` (use `sql`)",
+                "a table name other than dotted letters, digits, `_`, `$` and `-` (use `sql`)",
             ),
             (Some(_), Some(q)) => {
                 self.missing(q, "a source with both `table` and `sql`", "keep one")

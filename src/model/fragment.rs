@@ -94,29 +94,22 @@ impl Fragment {
     /// fragment); the whole fragment when the node has no position or the text is not verbatim
     /// in the file (a quoted YAML scalar with escapes).
     pub fn span_at(&self, at: sqlparser::tokenizer::Span) -> Span {
-        let text = &self.text;
-        if text.span.len() != text.value.len() {
-            return text.span;
-        }
-        let start = offset(&text.value, at.start.line, at.start.column);
-        let end = offset(&text.value, at.end.line, at.end.column);
-        match (start, end) {
-            (Some(s), Some(e)) if s < e => text.span.sub(s, e),
-            (Some(s), _) => text.span.sub(s, (s + 1).min(text.value.len())),
-            _ => text.span,
-        }
+        span_in(&self.text, at)
     }
 
-    /// The column names an expression fragment reads (the last part of each identifier).
-    pub fn columns(&self) -> Vec<String> {
+    /// The column names an expression fragment over source `source` reads: an identifier, or
+    /// the first part of a dotted name (`payload.amount` reads the struct column `payload`), after
+    /// the source's own name (`bookings.status`: the generated SQL names the source so).
+    pub fn columns(&self, source: &str) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(expr) = self.expr() {
             let _ = sqlparser::ast::visit_expressions(expr, |e| {
                 match e {
                     Expr::Identifier(id) => out.push(id.value.clone()),
                     Expr::CompoundIdentifier(parts) => {
-                        if let Some(last) = parts.last() {
-                            out.push(last.value.clone());
+                        let qualified = parts.len() > 1 && parts[0].value == source;
+                        if let Some(column) = parts.get(usize::from(qualified)) {
+                            out.push(column.value.clone());
                         }
                     }
                     _ => {}
@@ -127,6 +120,21 @@ impl Fragment {
         out.sort();
         out.dedup();
         out
+    }
+}
+
+/// Where a sqlparser span of `text` is in the file; the whole fragment when the text is not
+/// verbatim in the file.
+fn span_in(text: &Spanned<String>, at: sqlparser::tokenizer::Span) -> Span {
+    if text.span.len() != text.value.len() {
+        return text.span;
+    }
+    let start = offset(&text.value, at.start.line, at.start.column);
+    let end = offset(&text.value, at.end.line, at.end.column);
+    match (start, end) {
+        (Some(s), Some(e)) if s < e => text.span.sub(s, e),
+        (Some(s), _) => text.span.sub(s, (s + 1).min(text.value.len())),
+        _ => text.span,
     }
 }
 
@@ -196,6 +204,9 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
             "write one SQL expression here",
         ));
     }
+    if let Some(e) = template_problem(text, kind) {
+        return Err(e);
+    }
     let dialect = GenericDialect {};
     let tokens: Vec<TokenWithSpan> = match Tokenizer::new(&dialect, sql).tokenize_with_location() {
         Ok(tokens) => tokens,
@@ -221,6 +232,11 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
                     "comments inside SQL fragments could hide the rest of a generated query; \
                      put remarks in the metric's `description` instead",
                 ));
+            }
+            // `x = 'a'# note`: a `#` is a comment only after a blank, as in YAML.
+            Token::Sharp => return Err(sharp_error(text, at(1), what)),
+            Token::Word(w) if w.quote_style.is_none() && w.value.starts_with('#') => {
+                return Err(sharp_error(text, at(1), what))
             }
             Token::SemiColon => {
                 return Err(error(
@@ -371,6 +387,79 @@ fn parse(text: &Spanned<String>, kind: FragmentKind) -> Result<Parsed, FragmentE
     }
 }
 
+/// A `#` glued to the SQL before it: not a comment (that needs a blank before it), and not SQL.
+fn sharp_error(text: &Spanned<String>, span: Span, what: &str) -> FragmentError {
+    error(
+        text,
+        span,
+        format!("{what} contains `#`, which is not SQL"),
+        "a comment starts with a blank and `#` (`status = 'x'  # note`); a `#` right after other \
+         text is read as part of the SQL, and in YAML a comment must stand outside the quotes",
+    )
+}
+
+/// A Jinja template pasted from MetricFlow or dbt (`{{ Dimension('order__status') }}`): lodestar
+/// reads the columns of a source by name, so the fragment says what the template stood for.
+fn template_problem(text: &Spanned<String>, kind: FragmentKind) -> Option<FragmentError> {
+    let sql = &text.value;
+    let start = sql.find("{{")?;
+    let end = sql[start..].find("}}").map_or(sql.len(), |i| start + i + 2);
+    let template = &sql[start..end];
+    let span = if text.span.len() == sql.len() {
+        text.span.sub(start, end)
+    } else {
+        text.span
+    };
+    // Every template replaced by the column it names, when each names one.
+    let mut plain = String::new();
+    let mut rest = sql.as_str();
+    let mut all = true;
+    while let Some(i) = rest.find("{{") {
+        let Some(j) = rest[i..].find("}}").map(|j| i + j + 2) else {
+            all = false;
+            break;
+        };
+        plain.push_str(&rest[..i]);
+        match template_column(&rest[i + 2..j - 2]) {
+            Some(c) => plain.push_str(&c),
+            None => all = false,
+        }
+        rest = &rest[j..];
+    }
+    plain.push_str(rest);
+    let help = if all && kind != FragmentKind::Select {
+        format!(
+            "name the column of the source itself (the part after `__`): `{}`",
+            plain.trim()
+        )
+    } else {
+        "write the SQL the template stands for: a column of the source by its name".to_owned()
+    };
+    Some(FragmentError {
+        message: format!(
+            "{} contains the template `{template}`; lodestar needs no templates",
+            kind.describe()
+        ),
+        span,
+        help,
+    })
+}
+
+/// The column a MetricFlow template names: `Dimension('order__status')` → `status`,
+/// `TimeDimension('metric_time', 'day')` → `metric_time`, `Entity('user')` → `user`.
+fn template_column(inner: &str) -> Option<String> {
+    let inner = inner.trim();
+    let (function, args) = inner.split_once('(')?;
+    if !["Dimension", "TimeDimension", "Entity"].contains(&function.trim()) {
+        return None;
+    }
+    let first = args.split([',', ')']).next()?.trim();
+    let name = first.strip_prefix(['\'', '"'])?.strip_suffix(['\'', '"'])?;
+    let column = name.rsplit("__").next()?;
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    (!column.is_empty() && column.chars().all(ident)).then(|| column.to_owned())
+}
+
 fn token_len(t: &Token) -> usize {
     t.to_string().len().max(1)
 }
@@ -398,10 +487,16 @@ fn expr_problem(text: &Spanned<String>, kind: FragmentKind, expr: &Expr) -> Opti
                 "contains a subquery",
                 "a measure reads one source; put joins and subqueries inside a `sql` source",
             )),
-            Expr::Function(_) if kind == FragmentKind::Derived => Some((
-                "calls a function",
-                "a derived metric is arithmetic over metric names: + - * / and parentheses",
-            )),
+            Expr::Function(f) if kind == FragmentKind::Derived => {
+                if let Some(p) = nullif_problem(text, f) {
+                    problem = Some(p);
+                    return ControlFlow::Break(());
+                }
+                Some((
+                    "calls a function",
+                    "a derived metric is arithmetic over metric names: + - * / and parentheses",
+                ))
+            }
             Expr::Value(v)
                 if kind == FragmentKind::Derived
                     && !matches!(v.value, sqlparser::ast::Value::Number(..)) =>
@@ -455,6 +550,42 @@ fn expr_problem(text: &Spanned<String>, kind: FragmentKind, expr: &Expr) -> Opti
         });
     }
     problem
+}
+
+/// `a / NULLIF(b, 0)` in a derived metric: its `/` already gives NULL for a zero denominator.
+fn nullif_problem(text: &Spanned<String>, f: &sqlparser::ast::Function) -> Option<FragmentError> {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments, Spanned as _};
+    if !f.name.to_string().eq_ignore_ascii_case("nullif") {
+        return None;
+    }
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(first))) = list.args.first() else {
+        return None;
+    };
+    let at = f.span();
+    let start = offset(&text.value, at.start.line, at.start.column)?;
+    let mut end = offset(&text.value, at.end.line, at.end.column)?;
+    // sqlparser's span of a call ends with its last argument, before the `)`.
+    let blank = text.value[end..].len() - text.value[end..].trim_start().len();
+    if text.value[end + blank..].starts_with(')') {
+        end += blank + 1;
+    }
+    let plain = format!("{}{first}{}", &text.value[..start], &text.value[end..]);
+    Some(FragmentError {
+        message: "a derived expression calls `NULLIF`, which it does not need".to_owned(),
+        span: if text.span.len() == text.value.len() {
+            text.span.sub(start, end)
+        } else {
+            text.span
+        },
+        help: format!(
+            "`/` in a derived metric is already NULL-safe: a zero denominator gives NULL, never a \
+             division error. Write `{}`",
+            plain.trim()
+        ),
+    })
 }
 
 fn query_problem(text: &Spanned<String>, q: &Query) -> Option<FragmentError> {

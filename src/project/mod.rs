@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+mod focus;
 pub mod git;
 mod revisions;
+
+pub use focus::{analyze_focused, declared, Declared};
 
 pub use revisions::{resolve_both, Resolved};
 

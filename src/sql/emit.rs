@@ -930,8 +930,10 @@ impl Emitter<'_, '_> {
             Agg::Avg => format!("AVG({arg})"),
             Agg::Min => format!("MIN({arg})"),
             Agg::Max => format!("MAX({arg})"),
-            Agg::Median => v.percentile(&arg, 0.5),
-            Agg::Percentile(p) => v.percentile(&arg, checked_p(t.metric, p)?),
+            // Percentiles interpolate in floating point: over a DECIMAL (`qty * 0.5`) DuckDB
+            // would round the interpolated value to the decimal's scale.
+            Agg::Median => v.percentile(&v.float(&arg), 0.5),
+            Agg::Percentile(p) => v.percentile(&v.float(&arg), checked_p(t.metric, p)?),
         })
     }
 
@@ -1021,7 +1023,7 @@ impl Emitter<'_, '_> {
         if form == PercentileForm::Aggregate {
             return Ok(None);
         }
-        let arg = self.argument(t)?;
+        let arg = self.v().float(&self.argument(t)?);
         let source = format!("FROM {}\n  WHERE {}", rows.relation, conds.join(" AND "));
         Ok(Some(
             self.percentile_of(form, i, &arg, p, keys, group, &source)?,
@@ -1266,16 +1268,18 @@ impl Emitter<'_, '_> {
                             if let Over::ToDate(unit) = over {
                                 g.push(v.trunc(unit, &rows.time));
                             }
+                            // Counted per first day below: summed over the span.
+                            let c = ident(v, "lodestar_c")?;
                             (
                                 vec![format!("{x} AS {ent}")],
                                 Some(g),
-                                "COUNT(*)".to_owned(),
+                                format!("SUM({d}.{c})"),
                             )
                         }
                     }
                 }
                 Agg::Median | Agg::Percentile(_) => {
-                    let x = self.argument(t)?;
+                    let x = v.float(&self.argument(t)?);
                     let val = ident(v, "lodestar_value")?;
                     (vec![format!("{x} AS {val}")], None, val.clone())
                 }
@@ -1301,6 +1305,18 @@ impl Emitter<'_, '_> {
         );
         if let Some(g) = &reduced_group {
             reduced.push_str(&format!(" GROUP BY {}", g.join(", ")));
+        }
+        if first_day {
+            // Entities per first day (and dimensions): the join with the periods then reads a
+            // row per day, not one per entity.
+            let f = ident(v, "lodestar_f")?;
+            let c = ident(v, "lodestar_c")?;
+            let mut keys = vec![day_col.clone()];
+            keys.extend(names.dims.iter().cloned());
+            reduced = format!(
+                "SELECT {k}, COUNT(*) AS {c} FROM ({reduced}) AS {f} GROUP BY {k}",
+                k = keys.join(", ")
+            );
         }
         let reduced = format!("({reduced}) AS {d}");
         let join = v.range_join(&spine_rel, &reduced, &on.join(" AND "));
@@ -1347,6 +1363,24 @@ impl Emitter<'_, '_> {
                 CompileError::Invalid(format!("metric `{metric}`: its entity does not parse"))
             })?,
         )?;
+        // Base and event rows meet in one UNION: the entity is made text unless both sources
+        // are one, or declare it as a column of the same type (a cast on every row costs time).
+        let same_type = c.base.source.value == c.event.source.value || {
+            let typed = |name: &str| {
+                let column = match c.entity.expr()? {
+                    sqlparser::ast::Expr::Identifier(id) => id.value.clone(),
+                    _ => return None,
+                };
+                let columns = self.ctx.project.source(name)?.columns.as_ref()?;
+                let col = columns.iter().find(|k| k.name.value == column)?;
+                Some(col.data_type.as_ref()?.value.to_ascii_lowercase())
+            };
+            matches!(
+                (typed(&c.base.source.value), typed(&c.event.source.value)),
+                (Some(a), Some(b)) if a == b
+            )
+        };
+        let as_entity = |e: &str| if same_type { e.to_owned() } else { v.string(e) };
         let names = &self.names;
         let (ent, ts, kind, next, conv) = (
             ident(v, "lodestar_entity")?,
@@ -1358,7 +1392,7 @@ impl Emitter<'_, '_> {
         // Base rows: the period they fall in, their dimension values.
         let eb = &entity;
         let mut bcols = vec![
-            format!("{} AS {ent}", v.string(eb)),
+            format!("{} AS {ent}", as_entity(eb)),
             format!("{} AS {ts}", base.time),
             format!("0 AS {kind}"),
             format!("{} AS {}", v.trunc(self.grain(), &base.time), names.period),
@@ -1375,7 +1409,7 @@ impl Emitter<'_, '_> {
         // Event rows: only their entity and time.
         let ev = &entity;
         let mut ecols = vec![
-            format!("{} AS {ent}", v.string(ev)),
+            format!("{} AS {ent}", as_entity(ev)),
             format!("{} AS {ts}", event.time),
             format!("1 AS {kind}"),
             format!("NULL AS {}", names.period),

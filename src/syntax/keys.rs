@@ -357,6 +357,19 @@ macro_rules! catalogue {
                 match self { $(Key::$variant => $dsl),+ }
             }
 
+            /// How a help text tells a file of `syntax` to write this key with `value`:
+            /// `` `owner: growth` `` in YAML, `` `owner growth` `` in the DSL (its example when
+            /// the key is part of another statement).
+            pub fn written(self, syntax: super::Syntax, value: &str) -> String {
+                match (syntax, self.dsl()) {
+                    (super::Syntax::Lode, Dsl::Statement { word, .. }) => {
+                        format!("`{word} {value}`")
+                    }
+                    (super::Syntax::Lode, Dsl::Part(example)) => format!("`{example}`"),
+                    (super::Syntax::Yaml, _) => format!("`{}: {value}`", self.name()),
+                }
+            }
+
             /// The word of its DSL statement (its YAML name when it has none).
             pub fn dsl_word(self) -> &'static str {
                 match self.dsl() {

@@ -63,11 +63,22 @@ pub fn parse(file: FileId, syntax: Syntax, text: &str) -> (Option<ast::File>, Ve
             });
         return (None, vec![d]);
     }
-    let (mut tree, diagnostics) = match syntax {
+    let (mut tree, mut diagnostics) = match syntax {
         Syntax::Yaml => yaml::parse(file, text),
         Syntax::Lode => dsl::parse(file, text),
     };
     if let Some(tree) = &mut tree {
+        for at in trivia::glued(tree, text) {
+            diagnostics.push(
+                Diagnostic::error(SYNTAX, "a comment needs a blank before its `#`")
+                    .label(Span::new(file, at, at + 1), "glued to the text before it")
+                    .help(
+                        "write a blank before `#` (`threshold >= 4.5  # note`): a comment starts \
+                         at the start of a line or after a blank, as in YAML, so that a `#` in SQL \
+                         is never taken for one",
+                    ),
+            );
+        }
         trivia::attach(tree, text, trivia::header(text).len());
     }
     (tree, diagnostics)

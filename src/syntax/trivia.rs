@@ -31,6 +31,20 @@ pub fn header(text: &str) -> &str {
     &text[..end]
 }
 
+/// The byte offsets of the comments of a DSL file whose `#` is glued to the text before it
+/// (`threshold >= 4.5# note`). A comment starts at the start of a line or after a blank, as in
+/// YAML; glued to SQL, a `#` is read as SQL (and refused there), so it is refused everywhere.
+pub fn glued(tree: &ast::File, text: &str) -> Vec<usize> {
+    if tree.syntax != Syntax::Lode {
+        return Vec::new();
+    }
+    find(tree, text, header(text).len())
+        .into_iter()
+        .filter(|c| c.trailing && !matches!(text.as_bytes()[c.at - 1], b' ' | b'\t'))
+        .map(|c| c.at)
+        .collect()
+}
+
 /// One comment of a file.
 struct Comment {
     /// Byte offset of its `#`.

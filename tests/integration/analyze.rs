@@ -986,3 +986,144 @@ fn every_statistic_matches_numpy_and_scipy() {
         "check_stats.py found differences:\n{stdout}\n{stderr}"
     );
 }
+
+/// The reference specs on their example data (`examples/README.md` tells the story): exactly
+/// the planted verdicts, alerts and targets, the same on any day after the data ends (the range
+/// is fixed with `--to`, as in README.md).
+#[cfg(feature = "duckdb")]
+#[test]
+fn the_examples_tell_their_story() {
+    let run = |today: &str| -> Value {
+        let o = bin()
+            .env("LODESTAR_TODAY", today)
+            .args(["analyze", "specs", "--data", "examples/data"])
+            .args(["--to", "2026-11-22", "--format", "json"])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "breach and gaming are errors: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let v = run("2026-11-23");
+    assert_eq!(v, run("2027-03-01"), "the same report on a later day");
+    let products: HashMap<&str, &Value> = v["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["product"].as_str().unwrap(), p))
+        .collect();
+    let strings = |p: &Value, list: &str, fields: &[&str]| -> BTreeSet<String> {
+        p[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                let parts: Vec<String> = fields.iter().map(|f| x[*f].to_string()).collect();
+                parts.join(" ").replace('"', "")
+            })
+            .collect()
+    };
+    let expect = |name: &str, alerts: &[&str], edges: &[&str], targets: &[&str]| {
+        let p = products[name];
+        assert_eq!(p["periods"]["count"], 52, "{name}: 52 complete weeks");
+        let set = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(
+            strings(p, "alerts", &["kind", "metric", "period"]),
+            set(alerts),
+            "{name}: alerts"
+        );
+        let verdicts = strings(p, "edges", &["from", "to", "verdict"]);
+        assert_eq!(verdicts, set(edges), "{name}: edges");
+        assert_eq!(
+            strings(p, "targets", &["metric", "by", "on_track"]),
+            set(targets),
+            "{name}: targets"
+        );
+    };
+    expect(
+        "marketplace",
+        &[
+            "breach refund_rate 2026-11-09",
+            "gaming avg_guest_rating 2026-11-16",
+        ],
+        &[
+            "new_hosts nights_booked leads",
+            "confirmed_bookings nights_booked coincident",
+            "nights_per_booking nights_booked coincident",
+            "search_to_book_rate nights_booked unrelated",
+            "nights_booked net_revenue leads",
+        ],
+        &[
+            "nights_booked 2026-12-31 true",
+            "nights_booked 2027-06-30 true",
+        ],
+    );
+    expect(
+        "music_streaming",
+        &[
+            "decoupled subscription_revenue 2026-11-16",
+            "off_track listening_hours 2026-12-28",
+        ],
+        &[
+            "listeners listening_hours coincident",
+            "hours_per_listener listening_hours coincident",
+            "discovery_share listening_hours unrelated",
+            "new_subscriptions listening_hours unrelated",
+            "listening_hours subscription_revenue unrelated",
+        ],
+        &["listening_hours 2026-12-31 false"],
+    );
+    expect(
+        "team_messaging",
+        &[],
+        &[
+            "new_teams teams_messaging unrelated",
+            "messaging_members_7d teams_messaging coincident",
+            "human_messages teams_messaging coincident",
+            "messages_per_team teams_messaging coincident",
+            "thread_reply_share teams_messaging unrelated",
+        ],
+        &["teams_messaging 2026-12-31 true"],
+    );
+    expect(
+        "online_learning",
+        &[],
+        &[
+            "lessons_completed lessons_per_learner coincident",
+            "active_learners lessons_per_learner unrelated",
+            "lesson_completion_rate lessons_per_learner coincident",
+            "new_enrollments lessons_per_learner unrelated",
+            "median_lesson_minutes lessons_per_learner unrelated",
+        ],
+        &["lessons_per_learner 2027-03-31 true"],
+    );
+    expect(
+        "ai_assistant",
+        &[],
+        &[
+            "delegating_users uncorrected_tasks unrelated",
+            "delegating_users_28d uncorrected_tasks unrelated",
+            "tasks_per_user uncorrected_tasks coincident",
+            "first_pass_rate uncorrected_tasks coincident",
+            "multi_step_share uncorrected_tasks unrelated",
+        ],
+        &["uncorrected_tasks 2026-12-31 true"],
+    );
+    // The planted lags: new hosts lead nights booked by two weeks, which lead revenue by one.
+    let market = products["marketplace"];
+    let lag = |from: &str, to: &str| {
+        market["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["from"] == from && e["to"] == to)
+            .map(|e| e["lag"].as_i64().unwrap())
+    };
+    assert_eq!(lag("new_hosts", "nights_booked"), Some(2));
+    assert_eq!(lag("nights_booked", "net_revenue"), Some(1));
+}

@@ -58,6 +58,40 @@ mod with_duckdb {
             .collect()
     }
 
+    /// A data file that lacks a column its source declares is named, with the source, the
+    /// file and the columns it has, not in the engine's words.
+    #[test]
+    fn a_data_file_lacking_a_declared_column_is_named() {
+        let spec = "lodestar: 1\nproduct: p\nowners:\n  o: { name: O }\nsources:\n  orders:\n    table: shop.orders\n    time: t\n    columns: [t, user_id, amount]\nnorth_star:\n  name: revenue\n  description: d\n  owner: o\n  type: transaction\n  measure: { source: orders, agg: sum, expr: amount }\nguardrails:\n  - name: buyers\n    description: d\n    owner: o\n    type: adoption\n    measure: { source: orders, agg: count_distinct, expr: user_id }\n    threshold: { min: 1 }\n";
+        let dir = crate::common::scratch(&[
+            ("p.yaml", spec),
+            (
+                "data/shop/orders.csv",
+                "t,user_id\n2026-10-01,1\n2026-10-02,2\n",
+            ),
+        ]);
+        let o = crate::common::run_in(dir.path(), &["run", "p.yaml", "--data", "data"]);
+        assert_eq!(o.code, 2, "{}", o.stderr);
+        assert!(
+            o.stderr
+                .contains("source `orders` declares the column `amount`, but ")
+                && o.stderr.contains(
+                    "orders.csv (table `shop.orders`) has no such column; it has t, user_id"
+                ),
+            "{}",
+            o.stderr
+        );
+        assert!(!o.stderr.contains("Binder Error"), "{}", o.stderr);
+        // With the column, the same project runs.
+        std::fs::write(
+            dir.path().join("data/shop/orders.csv"),
+            "t,user_id,amount\n2026-10-01,1,5\n",
+        )
+        .unwrap();
+        let o = crate::common::run_in(dir.path(), &["run", "p.yaml", "--data", "data"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    }
+
     #[test]
     fn run_prints_the_scorecard_as_csv() {
         let o = lodestar(&[
@@ -70,15 +104,15 @@ mod with_duckdb {
         ]);
         assert_eq!(code(&o), 0, "{}", text(&o.stderr));
         let rows = csv_rows(&o);
-        // product, period, then the North Star, inputs and guardrails in spec order, then
-        // whether the period is complete.
+        // product, period, then the North Star, inputs, guardrails and outcomes in spec order,
+        // then whether the period is complete.
         assert_eq!(rows[0][..3], ["product", "period", "nights_booked"]);
         let n = rows[0].len();
-        assert_eq!(rows[0][n - 2..], ["refund_rate", "complete"]);
-        // Twelve weeks, Monday 2026-08-31 to the week of 2026-11-16, in order, all complete.
-        assert_eq!(rows.len(), 1 + 12, "{}", text(&o.stdout));
-        assert_eq!(rows[1][1], "2026-08-31");
-        assert_eq!(rows[12][1], "2026-11-16");
+        assert_eq!(rows[0][n - 3..], ["refund_rate", "net_revenue", "complete"]);
+        // 52 weeks, Monday 2025-11-24 to the week of 2026-11-16, in order, all complete.
+        assert_eq!(rows.len(), 1 + 52, "{}", text(&o.stdout));
+        assert_eq!(rows[1][1], "2025-11-24");
+        assert_eq!(rows[52][1], "2026-11-16");
         for r in &rows[1..] {
             assert_eq!(r.len(), n);
             assert_eq!((r[0].as_str(), r[n - 1].as_str()), ("marketplace", "true"));
@@ -103,10 +137,10 @@ mod with_duckdb {
         assert_eq!(v["columns"][0], "product");
         assert_eq!(v["columns"][1], "period");
         let rows = v["rows"].as_array().unwrap();
-        assert_eq!(rows.len(), 12);
+        assert_eq!(rows.len(), 52);
         assert_eq!(rows[0]["product"], "marketplace");
-        assert_eq!(rows[0]["period"], "2026-08-31");
-        assert_eq!(rows[11]["complete"], true);
+        assert_eq!(rows[0]["period"], "2025-11-24");
+        assert_eq!(rows[51]["complete"], true);
         assert!(rows[0]["nights_booked"].is_number());
     }
 
@@ -119,7 +153,7 @@ mod with_duckdb {
         assert_eq!(lines[0], "marketplace");
         assert!(lines[1].starts_with("period"));
         assert!(lines[2].starts_with("----------"));
-        assert!(lines[3].starts_with("2026-08-31"));
+        assert!(lines[3].starts_with("2025-11-24"));
         // The North Star's first value, printed whole, is the CSV's.
         let csv = csv_rows(&lodestar(&[
             "run",
@@ -175,9 +209,9 @@ mod with_duckdb {
             "--format",
             "csv",
             "--from",
-            "2026-07-27",
+            "2025-10-20",
             "--to",
-            "2026-08-30",
+            "2025-11-23",
         ]);
         assert_eq!(code(&o), 0, "{}", text(&o.stderr));
         let rows = csv_rows(&o);
@@ -185,11 +219,11 @@ mod with_duckdb {
         assert_eq!(
             periods,
             [
-                "2026-07-27",
-                "2026-08-03",
-                "2026-08-10",
-                "2026-08-17",
-                "2026-08-24"
+                "2025-10-20",
+                "2025-10-27",
+                "2025-11-03",
+                "2025-11-10",
+                "2025-11-17"
             ]
         );
         let col = rows[0]
@@ -356,7 +390,7 @@ mod with_duckdb {
             v["products"][0]["targets"].clone()
         };
         let whole = json(&[]);
-        assert_eq!(whole[0]["value"], 661.0, "{whole}");
+        assert_eq!(whole[0]["value"], 477.0, "{whole}");
         assert_eq!(json(&["--by", "market"]), whole);
     }
 
@@ -386,8 +420,13 @@ mod with_duckdb {
             .map(|a| a["kind"].as_str().unwrap())
             .collect();
         assert!(kinds.contains(&"breach"), "{kinds:?}");
+        // Inputs → the North Star, and the North Star → its outcome.
         for e in market["edges"].as_array().unwrap() {
-            assert_eq!(e["to"], "nights_booked");
+            assert!(
+                e["to"] == "nights_booked"
+                    || (e["from"] == "nights_booked" && e["to"] == "net_revenue"),
+                "{e}"
+            );
         }
         let md = text(
             &lodestar(&[
@@ -528,11 +567,13 @@ mod with_duckdb {
                  CREATE TABLE lodging.bookings AS SELECT * FROM read_csv_auto({});
                  CREATE TABLE lodging.searches AS SELECT * FROM read_csv_auto({});
                  CREATE TABLE lodging.reviews AS SELECT * FROM read_csv_auto({});
-                 CREATE TABLE lodging.listings AS SELECT * FROM read_csv_auto({});",
+                 CREATE TABLE lodging.listings AS SELECT * FROM read_csv_auto({});
+                 CREATE TABLE lodging.payments AS SELECT * FROM read_csv_auto({});",
                 lit(&data.join("bookings.csv")),
                 lit(&data.join("searches.csv")),
                 lit(&data.join("reviews.csv")),
                 lit(&data.join("listings.csv")),
+                lit(&data.join("payments.csv")),
             ))
             .unwrap();
         }

@@ -80,6 +80,19 @@ fn site_has_an_index_and_a_page_per_product_with_its_tree() {
             );
         }
         assert!(!page.contains("<script"), "no script");
+        // Inputs computed from the North Star are drawn with the arrow pointing at them.
+        if name == "marketplace" {
+            for (m, class) in [
+                ("nights_per_booking", "edge computed"),
+                ("new_hosts", "edge feeds"),
+                ("confirmed_bookings", "edge feeds"),
+            ] {
+                assert!(
+                    page.contains(&format!(r#"class="{class}" data-metric="{m}""#)),
+                    "{m}: {class}"
+                );
+            }
+        }
     }
     // No temporary directory is left beside the output.
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())

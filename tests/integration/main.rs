@@ -26,3 +26,4 @@ mod rules;
 mod schema;
 mod specs;
 mod sql;
+mod warehouse;

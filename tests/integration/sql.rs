@@ -637,3 +637,44 @@ fn cli_dialects_lists_every_dialect() {
         assert!(text.lines().any(|l| l.starts_with(d.name())), "{text}");
     }
 }
+
+/// `compile FILE` in a larger project parses only what the file's products can depend on
+/// (src/project/focus.rs): a source declared in another product's file, YAML or DSL, and the
+/// shared owners must still be found, and the SQL must be what compiling the project gives.
+#[test]
+fn compiling_one_file_finds_sources_declared_in_other_files() {
+    let p1 = "lodestar: 1\nproduct: one\nnorth_star:\n  name: ns\n  description: d\n  owner: team\n  type: engagement\n  measure: { source: shared_events, agg: count }\ninputs:\n  - name: a\n    description: d\n    owner: team\n    type: engagement\n    measure: { source: theirs, agg: count_distinct, expr: user_id }\n  - name: b\n    description: d\n    owner: team\n    type: engagement\n    measure: { source: dsl_visits, agg: count }\nguardrails:\n  - name: g\n    description: d\n    owner: team\n    type: engagement\n    measure: { source: shared_events, agg: count }\n    threshold: { min: 1 }\n";
+    let p2 = "lodestar: 1\nproduct: two\nsources:\n  theirs: { table: x.theirs, time: t }\nnorth_star:\n  name: ns2\n  description: d\n  owner: team\n  type: engagement\n  measure: { source: theirs, agg: count }\nguardrails:\n  - name: g2\n    description: d\n    owner: team\n    type: engagement\n    measure: { source: theirs, agg: count }\n    threshold: { min: 1 }\n";
+    let p3 = "lodestar 1\nproduct three \"Three\"\n\nsource dsl_visits from x.visits at t {\n  columns t, user_id\n}\n\nnorth star ns3 \"N\" {\n  description \"d\"\n  owner team\n  type engagement\n  measure count() from dsl_visits\n}\n\nguardrail g3 \"G\" {\n  description \"d\"\n  owner team\n  type engagement\n  measure count() from dsl_visits\n  threshold >= 1\n}\n";
+    let shared = "lodestar: 1\nowners:\n  team: { name: Team }\nsources:\n  shared_events: { table: x.events, time: t }\n";
+    let dir = scratch(&[
+        ("lodestar.toml", ""),
+        ("shared.yaml", shared),
+        ("products/p1.yaml", p1),
+        ("products/p2.yaml", p2),
+        ("products/p3.lode", p3),
+    ]);
+    let one = run_in(
+        dir.path(),
+        &["compile", "products/p1.yaml", "--dialect", "postgres"],
+    );
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let all = run_in(dir.path(), &["compile", ".", "--dialect", "postgres"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    // The project's output holds p1's statements exactly as compiling p1 alone gives them.
+    assert!(one.stdout.contains("-- one/a.sql"), "{}", one.stdout);
+    assert!(!one.stdout.contains("-- two/"), "{}", one.stdout);
+    assert!(all.stdout.contains(&one.stdout), "{}", all.stdout);
+    // A source that no file declares is still an error when the file alone is compiled.
+    std::fs::write(
+        dir.path().join("products/p1.yaml"),
+        p1.replace("source: theirs", "source: nobody_declares"),
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &["compile", "products/p1.yaml", "--dialect", "postgres"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("nobody_declares"), "{}", o.stderr);
+}

@@ -1,5 +1,6 @@
 use crate::diagnostics::Code;
 use crate::lint::{Annotate, Context};
+use crate::syntax::Syntax;
 
 /// What the rule checks, why, an example and how to configure it (`lodestar explain LS002`).
 pub const DOC: &str = r#"## What it checks
@@ -52,10 +53,17 @@ impl crate::lint::Rule for GuardrailRequired {
                     product.name.span,
                     "no guardrail in this product",
                 )
-                .with_help(
-                    "add `guardrails:` with at least one metric that must not degrade while the \
-                     North Star is pushed (quality, trust, cost), with a `threshold`",
-                );
+                .with_help(match product.syntax {
+                    Syntax::Yaml => {
+                        "add `guardrails:` with at least one metric that must not degrade while \
+                         the North Star is pushed (quality, trust, cost), with a `threshold`"
+                    }
+                    Syntax::Lode => {
+                        "add a `guardrail <name> { ... }` block: a metric that must not degrade \
+                         while the North Star is pushed (quality, trust, cost), with a \
+                         `threshold`"
+                    }
+                });
             }
         }
     }

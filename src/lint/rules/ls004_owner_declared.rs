@@ -1,5 +1,7 @@
 use crate::diagnostics::Code;
 use crate::lint::{Annotate, Context};
+use crate::syntax::keys::Key;
+use crate::syntax::Syntax;
 
 /// What the rule checks, why, an example and how to configure it (`lodestar explain LS004`).
 pub const DOC: &str = r#"## What it checks
@@ -44,16 +46,24 @@ impl crate::lint::Rule for OwnerDeclared {
                 keys.push(o.key.value.as_str());
             }
         }
-        for metric in project.products.iter().flat_map(|p| &p.metrics) {
+        for (product, metric) in project
+            .products
+            .iter()
+            .flat_map(|p| p.metrics.iter().map(move |m| (p, m)))
+        {
+            let add = Key::Owner.written(product.syntax, "<key>");
             match &metric.owner {
                 None => {
                     let help = if keys.is_empty() {
-                        "add `owner: <key>` and declare the owner under `owners:`".to_owned()
-                    } else {
                         format!(
-                            "add `owner: <key>`; the declared owners are: {}",
-                            keys.join(", ")
+                            "add {add} and declare the owner {}",
+                            match product.syntax {
+                                Syntax::Yaml => "under `owners:`",
+                                Syntax::Lode => "with `owner <key> \"<name>\"`",
+                            }
                         )
+                    } else {
+                        format!("add {add}; the declared owners are: {}", keys.join(", "))
                     };
                     cx.report_metric(
                         metric,

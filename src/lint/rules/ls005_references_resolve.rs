@@ -169,7 +169,7 @@ fn unknown_columns(source: &Source, fragment: &Fragment) -> Vec<(String, Span)> 
         return Vec::new();
     }
     let mut out = Vec::new();
-    for column in fragment.columns() {
+    for column in fragment.columns(&source.name.value) {
         if !source.has_column(&column) {
             let span = locate_word(fragment, &column);
             out.push((column, span));
