@@ -36,9 +36,11 @@ pub fn analyze_focused(ws: &Workspace, today: NaiveDate) -> Analysis {
         .iter()
         .flat_map(|&id| words(&ws.files.get(id).text))
         .collect();
+    use rayon::prelude::*;
+    // The scan reads every file: on every core.
     let needed: Vec<_> = ws
         .specs
-        .iter()
+        .par_iter()
         .filter(|spec| {
             focus.contains(&spec.id)
                 || match declared(spec.syntax, &ws.files.get(spec.id).text) {
@@ -133,6 +135,9 @@ fn declared_yaml(text: &str) -> Option<Declared> {
 }
 
 fn has_anchor_or_alias(line: &str) -> bool {
+    if !line.bytes().any(|b| b == b'&' || b == b'*') {
+        return false;
+    }
     // Outside quotes and comments, `&name` or `*name` after a space or at the start of a value.
     let mut quote = None;
     let mut prev = ' ';
@@ -175,22 +180,23 @@ fn declared_lode(text: &str) -> Option<Declared> {
                 _ => {}
             }
         }
-        // Inside a string ("…") or a SQL literal ('…').
-        let mut quote: Option<char> = None;
-        let mut chars = line.chars();
-        while let Some(c) = chars.next() {
+        // Inside a string ("…") or a SQL literal ('…'). Every delimiter is ASCII, so bytes
+        // will do (a UTF-8 continuation byte is never one of them).
+        let mut quote: Option<u8> = None;
+        let mut bytes = line.bytes();
+        while let Some(c) = bytes.next() {
             match c {
-                '`' if quote.is_none() => in_backquote = !in_backquote,
+                b'`' if quote.is_none() => in_backquote = !in_backquote,
                 _ if in_backquote => {}
-                '\\' if quote == Some('"') => {
-                    chars.next();
+                b'\\' if quote == Some(b'"') => {
+                    bytes.next();
                 }
                 _ if quote == Some(c) => quote = None,
                 _ if quote.is_some() => {}
-                '"' | '\'' => quote = Some(c),
-                '#' => break,
-                '{' => depth += 1,
-                '}' => depth = depth.checked_sub(1)?,
+                b'"' | b'\'' => quote = Some(c),
+                b'#' => break,
+                b'{' => depth += 1,
+                b'}' => depth = depth.checked_sub(1)?,
                 _ => {}
             }
         }
