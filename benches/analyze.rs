@@ -7,8 +7,9 @@
 //! one thread and all threads (rayon). The budget is 2 s on one thread. Under `cargo test
 //! --all-targets` (no `--bench` argument) it is a quick smoke run of 20 products.
 
+mod timing;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use timing::{stats, time};
 
 use chrono::{Days, NaiveDate};
 use lodestar::analyze::{self, ProductData, Series, Settings};
@@ -61,26 +62,6 @@ impl Rng {
         let (u, v) = (self.uniform(), self.uniform());
         (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
     }
-}
-
-fn stats(mut runs: Vec<Duration>) -> String {
-    runs.sort();
-    format!(
-        "best {:>8.1} ms, median {:>8.1} ms",
-        runs[0].as_secs_f64() * 1e3,
-        runs[runs.len() / 2].as_secs_f64() * 1e3
-    )
-}
-
-fn time<T>(n: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, T) {
-    let mut runs = Vec::new();
-    let mut last = None;
-    for _ in 0..n {
-        let t = Instant::now();
-        last = Some(std::hint::black_box(f()));
-        runs.push(t.elapsed());
-    }
-    (runs, last.expect("n > 0"))
 }
 
 fn main() {

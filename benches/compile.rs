@@ -13,8 +13,10 @@
 //!
 //! Under `cargo test --all-targets` (no `--bench` argument) it is a quick smoke run.
 
+mod timing;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use timing::{stats, time};
 
 use chrono::NaiveDate;
 use lodestar::model::Project;
@@ -22,26 +24,6 @@ use lodestar::sql::{self, Dialect, Options};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")
-}
-
-fn stats(mut runs: Vec<Duration>) -> String {
-    runs.sort();
-    format!(
-        "best {:>9.1} ms, median {:>9.1} ms",
-        runs[0].as_secs_f64() * 1e3,
-        runs[runs.len() / 2].as_secs_f64() * 1e3
-    )
-}
-
-fn time<T>(n: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, T) {
-    let mut runs = Vec::new();
-    let mut last = None;
-    for _ in 0..n {
-        let t = Instant::now();
-        last = Some(std::hint::black_box(f()));
-        runs.push(t.elapsed());
-    }
-    (runs, last.expect("n > 0"))
 }
 
 /// The chain of issue 8, item 3: each metric twice the one before, `depth` deep.

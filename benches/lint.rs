@@ -3,28 +3,9 @@
 //! `cargo bench --no-default-features --bench lint -- DIR` where DIR is a project made by
 //! `bench/gen_project.py` (`bench/lint.sh` does both). Prints the best and median of 7 runs.
 
+mod timing;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
-fn stats(mut runs: Vec<Duration>) -> String {
-    runs.sort();
-    format!(
-        "best {:>8.1} ms, median {:>8.1} ms",
-        runs[0].as_secs_f64() * 1e3,
-        runs[runs.len() / 2].as_secs_f64() * 1e3
-    )
-}
-
-fn time<T>(n: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, T) {
-    let mut runs = Vec::new();
-    let mut last = None;
-    for _ in 0..n {
-        let t = Instant::now();
-        last = Some(std::hint::black_box(f()));
-        runs.push(t.elapsed());
-    }
-    (runs, last.expect("n > 0"))
-}
+use timing::{stats, time};
 
 fn main() {
     let Some(dir) = std::env::args()

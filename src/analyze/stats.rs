@@ -23,6 +23,35 @@ pub fn median(xs: &[f64]) -> Option<f64> {
     })
 }
 
+/// The means and centred sums of squares and products of paired samples (two-pass).
+struct Sums {
+    mx: f64,
+    my: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+}
+
+impl Sums {
+    fn of(x: &[f64], y: &[f64]) -> Sums {
+        let (mx, my) = (mean(x), mean(y));
+        let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+        for (a, b) in x.iter().zip(y) {
+            let (dx, dy) = (a - mx, b - my);
+            sxx += dx * dx;
+            syy += dy * dy;
+            sxy += dx * dy;
+        }
+        Sums {
+            mx,
+            my,
+            sxx,
+            syy,
+            sxy,
+        }
+    }
+}
+
 /// Pearson's correlation of paired samples (two-pass, centred sums). `None` with fewer than
 /// three pairs or when either side is constant (the correlation is undefined).
 pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
@@ -30,14 +59,7 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     if x.len() < 3 {
         return None;
     }
-    let (mx, my) = (mean(x), mean(y));
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mx, b - my);
-        sxx += dx * dx;
-        syy += dy * dy;
-        sxy += dx * dy;
-    }
+    let Sums { sxx, syy, sxy, .. } = Sums::of(x, y);
     if sxx == 0.0 || syy == 0.0 {
         return None;
     }
@@ -132,14 +154,13 @@ pub fn ols(x: &[f64], y: &[f64]) -> Option<Fit> {
     if n < 3 {
         return None;
     }
-    let (mx, my) = (mean(x), mean(y));
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mx, b - my);
-        sxx += dx * dx;
-        syy += dy * dy;
-        sxy += dx * dy;
-    }
+    let Sums {
+        mx,
+        my,
+        sxx,
+        syy,
+        sxy,
+    } = Sums::of(x, y);
     if sxx == 0.0 {
         return None;
     }

@@ -7,28 +7,14 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use super::common::{Exit, Failure};
-use super::run::parse_date;
+use super::run::{parse_date, DataArgs};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Spec files or project directories (default: the project of the current directory).
     pub paths: Vec<PathBuf>,
-    /// A directory of CSV or Parquet files: table `schema.name` is DIR/schema/name.csv (or .parquet).
-    #[arg(
-        long,
-        value_name = "DIR",
-        required_unless_present_any = ["duckdb", "warehouse"],
-        conflicts_with_all = ["duckdb", "warehouse"]
-    )]
-    pub data: Option<PathBuf>,
-    /// An existing DuckDB database file holding the tables (opened read-only).
-    #[arg(long, value_name = "FILE", conflicts_with = "warehouse")]
-    pub duckdb: Option<PathBuf>,
-    /// A live warehouse: postgresql://user:password@host:port/database (what it leaves out is
-    /// read from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; the password is never printed)
-    /// or duckdb:///path/file.duckdb.
-    #[arg(long, value_name = "URL")]
-    pub warehouse: Option<String>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// First day of the data analysed (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<NaiveDate>,
@@ -140,8 +126,6 @@ mod with_duckdb {
         let run_args = RunArgs {
             paths: args.paths.clone(),
             data: args.data.clone(),
-            duckdb: args.duckdb.clone(),
-            warehouse: args.warehouse.clone(),
             from: args.from,
             to: args.to,
             by: Vec::new(),

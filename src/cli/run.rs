@@ -8,11 +8,9 @@ use clap::Args;
 
 use super::common::{Exit, Failure};
 
-/// The arguments `run` and `guard` share.
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Spec files or project directories (default: the project of the current directory).
-    pub paths: Vec<PathBuf>,
+/// Where the data is: the arguments `run`, `guard` and `analyze` share.
+#[derive(Clone, Debug, Args)]
+pub struct DataArgs {
     /// A directory of CSV or Parquet files: table `schema.name` is DIR/schema/name.csv (or .parquet).
     #[arg(
         long,
@@ -29,6 +27,15 @@ pub struct RunArgs {
     /// or duckdb:///path/file.duckdb.
     #[arg(long, value_name = "URL")]
     pub warehouse: Option<String>,
+}
+
+/// The arguments `run` and `guard` share.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Spec files or project directories (default: the project of the current directory).
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// First day to report (YYYY-MM-DD); periods without rows from here on are shown.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<NaiveDate>,
@@ -109,7 +116,7 @@ mod with_duckdb {
     use crate::sql::{self, CompiledProduct, Dialect, Options};
 
     /// The data a run names: `--data DIR`, `--duckdb FILE` or `--warehouse URL`.
-    fn data_of(args: &RunArgs) -> Result<Data, Failure> {
+    fn data_of(args: &DataArgs) -> Result<Data, Failure> {
         match (&args.data, &args.duckdb, &args.warehouse) {
             (Some(dir), _, _) => {
                 if !dir.is_dir() {
@@ -188,7 +195,7 @@ mod with_duckdb {
         };
         // Spec files named inside a larger project: run only their products.
         let focus = common::focused(&ws, &analysis.project)?.into_owned();
-        let data = data_of(args)?;
+        let data = data_of(&args.data)?;
         let dialect = data.dialect();
         let compiled =
             sql::compile(&focus, dialect, &options).map_err(|e| Failure::new(e.to_string()))?;

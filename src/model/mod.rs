@@ -108,6 +108,20 @@ pub struct Source {
 }
 
 impl Source {
+    /// The SQL fragments of the source itself (its `sql`, its dimensions), each with what it
+    /// is for messages: "source `s`", "dimension `d`".
+    pub fn fragments(&self) -> impl Iterator<Item = (&Fragment, String)> {
+        let sql = match &self.relation {
+            Some(Relation::Sql(f)) => Some((f, format!("source `{}`", self.name.value))),
+            _ => None,
+        };
+        let dims = self
+            .dimensions
+            .iter()
+            .map(|d| (&d.expr, format!("dimension `{}`", d.name.value)));
+        sql.into_iter().chain(dims)
+    }
+
     pub fn dimension(&self, name: &str) -> Option<&Dimension> {
         self.dimensions.iter().find(|d| d.name.value == name)
     }

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
-use super::{analyze, analyze_files, Analysis, Workspace};
+use super::{analyze, analyze_files, finish, Analysis, Workspace};
 use crate::syntax::Syntax;
 
 /// What a spec file declares, as far as the line scan can tell.
@@ -50,16 +50,7 @@ pub fn analyze_focused(ws: &Workspace, today: NaiveDate) -> Analysis {
         })
         .cloned()
         .collect();
-    let mut analysis = analyze_files(&ws.files, &needed, &ws.config, today);
-    analysis.diagnostics.extend(ws.read_errors.iter().cloned());
-    analysis
-        .diagnostics
-        .retain(|d| d.primary_span().is_none_or(|s| focus.contains(&s.file)));
-    analysis
-        .diagnostics
-        .extend(ws.config_errors.iter().cloned());
-    crate::diagnostics::sort(&mut analysis.diagnostics);
-    analysis
+    finish(ws, analyze_files(&ws.files, &needed, &ws.config, today))
 }
 
 /// The identifier-like words of a text: every name it could mention.

@@ -271,8 +271,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
 
 /// Parses, resolves and lints the files of a workspace. No IO.
 pub fn analyze(ws: &Workspace, today: NaiveDate) -> Analysis {
+    finish(ws, analyze_files(&ws.files, &ws.specs, &ws.config, today))
+}
+
+/// Adds the workspace's own findings to an analysis of its files, keeping only the named
+/// files' findings when some were named.
+fn finish(ws: &Workspace, mut analysis: Analysis) -> Analysis {
     // Files that could not be read are not in `ws.specs`; they are reported once, as LS904.
-    let mut analysis = analyze_files(&ws.files, &ws.specs, &ws.config, today);
     analysis.diagnostics.extend(ws.read_errors.iter().cloned());
     if let Some(focus) = &ws.focus {
         analysis

@@ -60,15 +60,7 @@ impl crate::lint::Rule for SqlFragment {
                     );
                 }
             }
-            let dims = source
-                .dimensions
-                .iter()
-                .map(|d| (&d.expr, format!("dimension `{}`", d.name.value)));
-            let sql = match &source.relation {
-                Some(Relation::Sql(f)) => Some((f, format!("source `{}`", source.name.value))),
-                _ => None,
-            };
-            for (fragment, owner) in sql.into_iter().chain(dims) {
+            for (fragment, owner) in source.fragments() {
                 if let Err(e) = &fragment.parsed {
                     cx.report(format!("{owner}: {}", e.message), e.span, label(fragment))
                         .with_help(&e.help);

@@ -1,6 +1,6 @@
 use crate::diagnostics::Code;
 use crate::lint::{Annotate, Context};
-use crate::model::{Fragment, Relation};
+use crate::model::Fragment;
 use crate::sql::portable::{self, Refusal};
 use crate::sql::Dialect;
 
@@ -67,15 +67,7 @@ impl crate::lint::Rule for PortableSql {
         let project = cx.project;
         let dialects = cx.config.dialects.clone();
         for source in &project.sources {
-            let dims = source
-                .dimensions
-                .iter()
-                .map(|d| (&d.expr, format!("dimension `{}`", d.name.value)));
-            let sql = match &source.relation {
-                Some(Relation::Sql(f)) => Some((f, format!("source `{}`", source.name.value))),
-                _ => None,
-            };
-            for (fragment, owner) in sql.into_iter().chain(dims) {
+            for (fragment, owner) in source.fragments() {
                 for r in refusals(fragment, &dialects) {
                     let span = fragment.span_at(r.span);
                     cx.report(format!("{owner}: {}", message(&r)), span, label(&r))
