@@ -23,6 +23,7 @@ pub mod docs;
 #[cfg(feature = "duckdb")]
 pub mod engine;
 pub mod format;
+pub mod interop;
 pub mod lint;
 pub mod model;
 pub mod project;

@@ -9,6 +9,7 @@ mod diff;
 mod docs;
 mod explain;
 mod fmt;
+mod import;
 mod init;
 mod lint;
 mod run;
@@ -55,6 +56,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Write a static documentation site with a picture of each metric tree.
     Docs(docs::DocsArgs),
+    /// Turn another tool's metric definitions into lodestar specs, with a report of what could
+    /// not be carried over.
+    Import(import::ImportArgs),
     /// Print the JSON Schema of the YAML syntax.
     Schema,
     /// Scaffold a new project.
@@ -114,6 +118,7 @@ fn dispatch() -> ExitCode {
         Command::Analyze(args) => analyze::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Docs(args) => docs::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Schema => schema::run(),
         Command::Init(args) => init::run(&args),
     };

@@ -1,0 +1,1 @@
+//! MetricFlow / dbt semantic-layer YAML into lodestar specs (`lodestar import metricflow`).
