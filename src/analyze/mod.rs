@@ -231,6 +231,20 @@ pub struct ProductReport {
 }
 
 impl ProductReport {
+    /// The report restricted to some metrics (`--select`): the edges that touch one of them,
+    /// and their alerts, targets, attribution, trends and bands. The analysis itself always
+    /// runs on the whole tree, since an edge needs both its ends.
+    pub fn only(&mut self, keep: impl Fn(&str) -> bool) {
+        self.edges.retain(|e| keep(&e.from) || keep(&e.to));
+        self.alerts.retain(|a| keep(&a.metric));
+        self.targets.retain(|t| keep(&t.metric));
+        if self.attribution.as_ref().is_some_and(|a| !keep(&a.metric)) {
+            self.attribution = None;
+        }
+        self.trends.retain(|t| keep(&t.metric));
+        self.bands.retain(|b| keep(&b.metric));
+    }
+
     /// Whether an alert at error level was found (`lodestar analyze` exits 1).
     pub fn has_errors(&self) -> bool {
         self.alerts.iter().any(|a| a.severity == Severity::Error)

@@ -30,6 +30,8 @@ pub struct AnalyzeArgs {
     /// Analyse the current, incomplete period too.
     #[arg(long)]
     pub include_partial: bool,
+    #[command(flatten)]
+    pub select: super::compile::SelectArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -129,6 +131,7 @@ mod with_duckdb {
             from: args.from,
             to: args.to,
             by: Vec::new(),
+            select: args.select.clone(),
             format: OutputFormat::Table,
         };
         let p = match prepare(&run_args)? {
@@ -144,7 +147,19 @@ mod with_duckdb {
         };
         let mut augmented = p.focus.clone();
         augmented.products = augmented.products.iter().map(with_operands).collect();
-        let compiled = sql::compile(&augmented, p.dialect, &p.options)
+        // The selection picks the products and what is reported; every series of a chosen
+        // product is computed, since an edge needs both its ends.
+        let selection = p.options.select.clone();
+        if let Some(chosen) = &selection {
+            augmented
+                .products
+                .retain(|product| chosen.has_product(&product.name.value));
+        }
+        let options = sql::Options {
+            select: None,
+            ..p.options.clone()
+        };
+        let compiled = sql::compile(&augmented, p.dialect, &options)
             .map_err(|e| Failure::new(e.to_string()))?;
         let mut reports = Vec::new();
         for product in &compiled {
@@ -169,7 +184,11 @@ mod with_duckdb {
                 operands,
                 today,
             };
-            reports.push(analyze::analyze(&data, &settings));
+            let mut report = analyze::analyze(&data, &settings);
+            if let Some(chosen) = &selection {
+                report.only(|metric| chosen.contains(name, metric));
+            }
+            reports.push(report);
         }
         common::print(&match args.format {
             AnalyzeFormat::Json => format!("{:#}\n", analyze::to_json(&reports)),

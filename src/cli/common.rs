@@ -124,6 +124,68 @@ pub fn focused<'a>(
     }
 }
 
+/// The metrics a command works on: `--select` (all when it is empty), less those that `--by`
+/// cannot break down. A metric the user selected by name that lacks a `--by` dimension is an
+/// error; one that was selected only because it is in the project is left out with a note on
+/// stderr, so that `--by market` on a project where one source has no market still runs the
+/// rest. `None` when nothing is left out (every metric is written).
+pub fn selection(
+    project: &crate::model::Project,
+    selectors: &[String],
+    by: &[String],
+) -> Result<Option<crate::model::Selection>, Failure> {
+    use crate::model::select;
+    if selectors.is_empty() && by.is_empty() {
+        return Ok(None);
+    }
+    let chosen = if selectors.is_empty() {
+        crate::model::Selection::all(project)
+    } else {
+        select::select(project, selectors).map_err(|e| Failure::new(e.message).help(e.help))?
+    };
+    let left_out = select::unbreakable(project, &chosen, by);
+    let lacks = |u: &select::Unbreakable| {
+        format!(
+            "`{}.{}` (source `{}` has no dimension `{}`)",
+            u.product, u.metric, u.source, u.dimension
+        )
+    };
+    if !selectors.is_empty() {
+        if let Some(u) = left_out.first() {
+            return Err(Failure::new(format!(
+                "--by {}: the selected metric {} cannot be broken down by it",
+                u.dimension,
+                lacks(u)
+            ))
+            .help(format!(
+                "declare the dimension on source `{}`, or leave `{}` out of --select",
+                u.source, u.metric
+            )));
+        }
+        return Ok(Some(chosen));
+    }
+    if left_out.is_empty() {
+        return Ok(None);
+    }
+    let rest = select::without(chosen, &left_out);
+    if rest.is_empty() {
+        return Err(Failure::new(format!(
+            "no metric can be broken down by {}: {}",
+            by.join(", "),
+            left_out.iter().map(lacks).collect::<Vec<_>>().join(", ")
+        ))
+        .help("declare the dimension on the sources, or break down by another one"));
+    }
+    eprint(&format!(
+        "note: --by {} leaves out {} metric(s) whose sources lack it: {}
+",
+        by.join(", "),
+        left_out.len(),
+        left_out.iter().map(lacks).collect::<Vec<_>>().join(", ")
+    ));
+    Ok(Some(rest))
+}
+
 /// Writes to stdout. A failed write (a full disk, `> /dev/full`) ends the process with exit
 /// code 2 after saying so on stderr: output cut short must never pass for a clean run. Every
 /// command prints through here and then returns its own exit code, so this is where a failed

@@ -28,9 +28,29 @@ pub struct CompileArgs {
     /// Last day to report (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", requires = "from")]
     pub to: Option<NaiveDate>,
-    /// Break every metric down by a dimension of its source (repeatable).
+    /// Break every metric down by a dimension of its source (repeatable). Metrics whose
+    /// sources lack it are left out with a note (an error for a metric named in --select).
     #[arg(long = "by", value_name = "DIM")]
     pub by: Vec<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+/// `--select`, shared by `compile`, `run`, `guard` and `analyze`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct SelectArgs {
+    /// Work on part of the project (repeatable, or comma-separated): METRIC, PRODUCT.METRIC,
+    /// PRODUCT (or product:PRODUCT), METRIC+ for the metric and every metric computed from it,
+    /// +METRIC for the metric and what it is computed from.
+    #[arg(long = "select", short = 's', value_name = "SELECTOR")]
+    pub select: Vec<String>,
+}
+
+impl std::ops::Deref for SelectArgs {
+    type Target = [String];
+    fn deref(&self) -> &[String] {
+        &self.select
+    }
 }
 
 pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
@@ -62,14 +82,15 @@ pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
             return Err(Failure::new(format!("--from {f} is after --to {t}")));
         }
     }
+    let dialects = chosen(&args.dialect);
+    // Spec files named inside a larger project: compile only their products.
+    let project = common::focused(&ws, &analysis.project)?;
     let options = Options {
         from: args.from,
         to: args.to,
         by: args.by.clone(),
+        select: common::selection(&project, &args.select, &args.by)?,
     };
-    let dialects = chosen(&args.dialect);
-    // Spec files named inside a larger project: compile only their products.
-    let project = common::focused(&ws, &analysis.project)?;
     // Everything is compiled before anything is written, so a failure writes nothing.
     let mut compiled = Vec::with_capacity(dialects.len());
     for &d in &dialects {

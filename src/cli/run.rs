@@ -42,9 +42,12 @@ pub struct RunArgs {
     /// Last day to report (YYYY-MM-DD, inclusive).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub to: Option<NaiveDate>,
-    /// Break every metric down by a dimension of its sources (repeatable).
+    /// Break every metric down by a dimension of its sources (repeatable). Metrics whose
+    /// sources lack it are left out with a note (an error for a metric named in --select).
     #[arg(long = "by", value_name = "DIM")]
     pub by: Vec<String>,
+    #[command(flatten)]
+    pub select: super::compile::SelectArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
@@ -188,13 +191,14 @@ mod with_duckdb {
             );
             return Ok(Err(Exit::Findings));
         }
+        // Spec files named inside a larger project: run only their products.
+        let focus = common::focused(&ws, &analysis.project)?.into_owned();
         let options = Options {
             from: args.from,
             to: args.to,
             by: args.by.clone(),
+            select: common::selection(&focus, &args.select, &args.by)?,
         };
-        // Spec files named inside a larger project: run only their products.
-        let focus = common::focused(&ws, &analysis.project)?.into_owned();
         let data = data_of(&args.data)?;
         let dialect = data.dialect();
         let compiled =

@@ -52,6 +52,8 @@ kinds! {
         "An owner was removed while a metric still names it.";
     DefinitionChanged = "definition_changed" Risky,
         "An input's or guardrail's definition changed: its numbers move, and so may the guardrail's breaches.";
+    UpstreamChanged = "upstream_changed" Risky,
+        "An input's, guardrail's or outcome's own definition is unchanged, but a metric it is computed from changed: its numbers move too (a changed filter of a denominator moves the guardrail that divides by it).";
     ThresholdTightened = "threshold_tightened" Risky,
         "A guardrail got a threshold, or its threshold now forbids values it allowed: past periods may now breach.";
     TargetMoved = "target_moved" Risky,

@@ -157,40 +157,63 @@ pub(super) fn compare_products(
         );
     }
 
-    // A North Star whose own definition is unchanged still moves when a metric it is computed
-    // from changes.
-    if let Some(ns) = hp.north_star() {
-        let mut seen = BTreeSet::new();
-        let mut stack: Vec<&str> = refs(ns);
-        let own = cx.out.iter().any(|c| {
-            c.kind == ChangeKind::NorthStarChanged && c.metric.as_deref() == Some(&ns.name.value)
-        });
-        while let Some(name) = stack.pop() {
-            if !seen.insert(name) {
-                continue;
-            }
-            if changed_defs.contains(name) && !own {
-                let span = ns
-                    .compute
-                    .as_ref()
-                    .map(compute_span)
-                    .unwrap_or(ns.name.span);
-                cx.push(
-                    ChangeKind::NorthStarChanged,
-                    &ns.name.value,
-                    format!("the North Star is computed from `{name}`, whose definition changed"),
-                    None,
-                    Some(name.to_owned()),
-                    Side::Head,
-                    span,
-                );
-                break;
-            }
-            if let Some(m) = hp.metric(name) {
-                stack.extend(refs(m));
-            }
+    // Impact: a metric whose own definition is unchanged still moves when a metric it is
+    // computed from changes (a changed input filter moves the guardrail that divides by it),
+    // as dbt's `state:modified+` selects what is downstream of a change. The North Star's
+    // impact is breaking, any other metric's risky. Metrics added in HEAD have no numbers to
+    // move.
+    for m in &hp.metrics {
+        let name = m.name.value.as_str();
+        let existed = bp.metric(name).is_some() || cx.renames.iter().any(|(_, h)| h == name);
+        if !existed || changed_defs.contains(name) {
+            continue;
+        }
+        let Some(cause) = changed_upstream(hp, m, &changed_defs) else {
+            continue;
+        };
+        let (kind, what) = if m.role == Role::NorthStar {
+            (ChangeKind::NorthStarChanged, "the North Star".to_owned())
+        } else {
+            (
+                ChangeKind::UpstreamChanged,
+                format!("{} `{name}`", m.role.as_str()),
+            )
+        };
+        let span = m.compute.as_ref().map(compute_span).unwrap_or(m.name.span);
+        cx.push(
+            kind,
+            name,
+            format!("{what} is computed from `{cause}`, whose definition changed"),
+            None,
+            Some(cause.to_owned()),
+            Side::Head,
+            span,
+        );
+    }
+}
+
+/// The first metric whose definition changed among those `m` is computed from, directly or
+/// through others.
+fn changed_upstream<'a>(
+    product: &'a Product,
+    m: &'a Metric,
+    changed: &BTreeSet<&str>,
+) -> Option<&'a str> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<&str> = refs(m);
+    stack.reverse();
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name) {
+            continue;
+        }
+        if changed.contains(name) {
+            return Some(name);
+        }
+        if let Some(next) = product.metric(name) {
+            stack.extend(refs(next).into_iter().rev());
         }
     }
+    None
 }
 
 fn refs(m: &Metric) -> Vec<&str> {

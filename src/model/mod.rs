@@ -7,6 +7,7 @@
 mod calendar;
 mod fragment;
 mod resolve;
+pub mod select;
 
 use chrono::NaiveDate;
 
@@ -17,6 +18,7 @@ pub use crate::syntax::values::{
 };
 pub use fragment::{Fragment, FragmentError, FragmentKind, Parsed};
 pub use resolve::resolve;
+pub use select::{select, Selection};
 
 /// Every file of a project, merged.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -120,17 +120,29 @@ pub fn csv(t: &Table) -> String {
     out
 }
 
-/// A cell as JSON: numbers as numbers (non-finite as null), `true`/`false` text of the
-/// `complete` column as booleans, the rest as strings.
+/// A cell as JSON: numbers as numbers (whole ones as integers, as the CSV writes them, so a
+/// count reads `3`, not `3.0`; non-finite as null), `true`/`false` text of the `complete`
+/// column as booleans, the rest as strings.
 fn json_cell(column: &str, c: &Cell) -> Value {
     match c {
         Cell::Null => Value::Null,
-        Cell::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Into::into),
+        Cell::Number(n) => json_number(*n),
         Cell::Text(t) if column == "complete" && (t == "true" || t == "false") => {
             Value::Bool(t == "true")
         }
         other => Value::String(plain(other)),
     }
+}
+
+/// A number as JSON: an integer when it is whole and exactly representable (|n| < 2^53), else
+/// a float; NaN and infinities, which JSON cannot hold, as null.
+pub fn json_number(n: f64) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.fract() == 0.0 && n.abs() < EXACT {
+        // `-0.0` is whole too; it prints as 0.
+        return Value::from(n as i64);
+    }
+    serde_json::Number::from_f64(n).map_or(Value::Null, Into::into)
 }
 
 /// Each row as an object keyed by column name.
@@ -323,10 +335,10 @@ pub fn guard_json(reports: &[GuardReport]) -> String {
                     json!({
                         "metric": t.metric,
                         "by": t.by.to_string(),
-                        "target": t.target,
+                        "target": json_number(t.target),
                         "state": state,
                         "period": period.map(|p| p.to_string()),
-                        "value": value,
+                        "value": value.map_or(Value::Null, json_number),
                     })
                 })
                 .collect();

@@ -283,4 +283,22 @@ fn scorecards_combine_into_one_table() {
     let json: serde_json::Value = serde_json::from_str(&render::scorecards_json(&all)).unwrap();
     assert_eq!(json["rows"][1]["complete"], serde_json::json!(false));
     assert_eq!(json["rows"][2]["product"], serde_json::json!("b"));
+    // Counts are integers in JSON, as in the CSV: `3`, not `3.0`.
+    let text = render::scorecards_json(&all);
+    assert!(text.contains("\"x\": 3,"), "{text}");
+    assert!(!text.contains(".0,"), "{text}");
+}
+
+#[test]
+fn json_numbers_are_integers_when_whole_and_exact() {
+    use serde_json::json;
+    assert_eq!(render::json_number(0.0).to_string(), "0");
+    assert_eq!(render::json_number(-0.0).to_string(), "0");
+    assert_eq!(render::json_number(42.0).to_string(), "42");
+    assert_eq!(render::json_number(-7.0).to_string(), "-7");
+    assert_eq!(render::json_number(0.25), json!(0.25));
+    // Past 2^53 a float is no longer an exact integer: it stays a float.
+    assert_eq!(render::json_number(1e17).to_string(), "1e+17");
+    assert_eq!(render::json_number(f64::NAN), json!(null));
+    assert_eq!(render::json_number(f64::INFINITY), json!(null));
 }

@@ -65,6 +65,17 @@ pub struct Options {
     pub to: Option<NaiveDate>,
     /// Dimension breakdowns (`--by`), by dimension name.
     pub by: Vec<String>,
+    /// The metrics to write (`--select`; `None`: all). The metrics they are computed from are
+    /// computed too, but have no query, scorecard column or guardrail check of their own.
+    pub select: Option<crate::model::Selection>,
+}
+
+impl Options {
+    fn chosen(&self, product: &str, metric: &str) -> bool {
+        self.select
+            .as_ref()
+            .is_none_or(|s| s.contains(product, metric))
+    }
 }
 
 /// One metric's SELECT: columns `period`, any `--by` dimensions, `value`.
@@ -208,6 +219,12 @@ pub fn compile(
     let results: Vec<Result<CompiledProduct, CompileError>> = project
         .products
         .par_iter()
+        .filter(|p| {
+            options
+                .select
+                .as_ref()
+                .is_none_or(|s| s.has_product(&p.name.value))
+        })
         .map(|p| product(project, p, dialect, options))
         .collect();
     results.into_iter().collect()
@@ -228,7 +245,11 @@ fn product(
     };
     let name = &product.name.value;
     let mut metrics = Vec::with_capacity(product.metrics.len());
-    for m in &product.metrics {
+    for m in product
+        .metrics
+        .iter()
+        .filter(|m| options.chosen(name, &m.name.value))
+    {
         let built = emit::build(&ctx, &[("value", m)], m.grain.value, "")?;
         let what = format!("{name}/{}", m.name.value);
         metrics.push(CompiledMetric {
@@ -255,6 +276,7 @@ fn scorecard(ctx: &emit::Ctx<'_>, product: &Product) -> Result<emit::Built, Comp
     let outputs: Vec<(&str, &Metric)> = product
         .metrics
         .iter()
+        .filter(|m| ctx.options.chosen(&product.name.value, &m.name.value))
         .map(|m| (m.name.value.as_str(), m))
         .collect();
     if outputs.is_empty() {
@@ -288,7 +310,10 @@ fn guardrails(ctx: &emit::Ctx<'_>, product: &Product) -> Result<emit::Built, Com
     keys.extend(dims.iter().cloned());
     let mut ctes = Vec::new();
     let mut breaches = Vec::new();
-    for (j, g) in product.guardrails().enumerate() {
+    let chosen = product
+        .guardrails()
+        .filter(|g| ctx.options.chosen(&product.name.value, &g.name.value));
+    for (j, g) in chosen.enumerate() {
         let built = emit::build(ctx, &[("value", g)], g.grain.value, &format!("g{j}_"))?;
         let name = id(&format!("g{j}"))?;
         ctes.extend(built.ctes);

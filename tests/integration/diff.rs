@@ -314,13 +314,24 @@ fn cli_github_and_markdown() {
     let dir = tmp.path().join("metrics");
     let (_, out, _) = run(&dir, &["v1", "HEAD", "--format", "github"]);
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 2, "{out}");
+    // The North Star's filter changed (breaking), its label (safe), and the two metrics
+    // computed from it move with it (risky, at their own definitions).
+    assert_eq!(lines.len(), 4, "{out}");
     assert!(
         lines.iter().any(|l| l.starts_with(
             "::error file=metrics/shop.yaml,line=27,col=13,title=lodestar diff%3A breaking"
         )),
         "{out}"
     );
+    for (line, metric) in [(41, "orders_per_buyer"), (54, "refund_share")] {
+        assert!(
+            lines.iter().any(|l| l
+                .starts_with(&format!("::warning file=metrics/shop.yaml,line={line},"))
+                && l.contains("(upstream_changed)")
+                && l.contains(&format!("`{metric}` is computed from `weekly_orders`"))),
+            "{out}"
+        );
+    }
     assert!(
         lines
             .iter()
@@ -328,7 +339,7 @@ fn cli_github_and_markdown() {
         "{out}"
     );
     let (_, out, _) = run(&dir, &["v1", "HEAD", "--format", "markdown"]);
-    assert!(out.contains("**1 breaking**, 0 risky, 1 safe."), "{out}");
+    assert!(out.contains("**1 breaking**, 2 risky, 1 safe."), "{out}");
     assert!(
         out.contains("| level | product | metric | change | before | after | where |"),
         "{out}"

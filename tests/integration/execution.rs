@@ -763,6 +763,7 @@ fn compile(project: &Project, run: &Run) -> CompiledProduct {
         from: run.from,
         to: run.to,
         by,
+        select: None,
     };
     let mut products = sql::compile(project, Dialect::Duckdb, &options).expect("compiles");
     assert_eq!(products.len(), 1);

@@ -1288,6 +1288,7 @@ impl Case {
             from: self.from,
             to: self.to,
             by: self.by.iter().map(|&d| self.dim_names[d].clone()).collect(),
+            select: None,
         }
     }
 }

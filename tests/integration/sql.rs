@@ -94,6 +94,7 @@ fn options(from_to: bool, by: &[&str]) -> Options {
         from: from_to.then(|| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
         to: from_to.then(|| NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()),
         by: by.iter().map(|s| s.to_string()).collect(),
+        select: None,
     }
 }
 
@@ -601,12 +602,118 @@ fn cli_compiles_only_the_products_of_a_named_file() {
     let o = lodestar(&["compile", owners.to_str().unwrap(), "--dialect", "duckdb"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("hold no product"));
+    // The whole project: the metrics whose sources lack `market` are left out, with a note
+    // naming each, and the rest is compiled.
     let o = by_market(&root.join("specs"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("note: --by market leaves out"), "{stderr}");
+    assert!(stderr.contains("has no dimension `market`"), "{stderr}");
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.contains("-- marketplace/nights_booked.sql"),
+        "{stdout}"
+    );
+}
+
+/// `--select`: a metric, a product, and lineage both ways; only what is selected is written,
+/// though what it is computed from is computed.
+#[test]
+fn cli_compiles_only_the_selected_metrics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = root.join("tests/fixtures/valid/marketplace.yaml");
+    let files = |select: &[&str]| -> Vec<String> {
+        let mut args = vec!["compile", spec.to_str().unwrap(), "--dialect", "duckdb"];
+        for s in select {
+            args.extend(["--select", s]);
+        }
+        let o = lodestar(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{select:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("-- marketplace/"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let metric_files = |select: &[&str]| -> Vec<String> {
+        files(select)
+            .into_iter()
+            .filter(|f| !["scorecard.sql", "guardrails.sql"].contains(&f.as_str()))
+            .collect()
+    };
     assert_eq!(
-        o.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+        metric_files(&["nights_booked+"]),
+        [
+            "nights_booked.sql",
+            "nights_per_booking.sql",
+            "refund_rate.sql"
+        ]
+    );
+    assert_eq!(
+        metric_files(&["+nights_per_booking"]),
+        [
+            "nights_booked.sql",
+            "confirmed_bookings.sql",
+            "nights_per_booking.sql"
+        ]
+    );
+    assert_eq!(metric_files(&["marketplace"]).len(), 7);
+    assert_eq!(metric_files(&["new_hosts", "avg_guest_rating"]).len(), 2);
+    // The scorecard of a selection has its columns only; a derived metric still computes its
+    // operands inside the query.
+    let o = lodestar(&[
+        "compile",
+        spec.to_str().unwrap(),
+        "--dialect",
+        "duckdb",
+        "--select",
+        "nights_per_booking",
+    ]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    let scorecard = out
+        .split("-- marketplace/scorecard.sql")
+        .nth(1)
+        .and_then(|s| s.split("-- marketplace/guardrails.sql").next())
+        .expect("a scorecard");
+    assert!(
+        scorecard.contains("AS \"nights_per_booking\""),
+        "{scorecard}"
+    );
+    assert!(!scorecard.contains("AS \"new_hosts\""), "{scorecard}");
+    // A typo is an error naming the closest metric.
+    let o = lodestar(&[
+        "compile",
+        spec.to_str().unwrap(),
+        "--dialect",
+        "duckdb",
+        "--select",
+        "nights_boked",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did you mean `nights_booked`"), "{stderr}");
+    // A selected metric that lacks a --by dimension is an error, not a silent omission.
+    let o = lodestar(&[
+        "compile",
+        spec.to_str().unwrap(),
+        "--dialect",
+        "duckdb",
+        "--select",
+        "new_hosts",
+        "--by",
+        "market",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`marketplace.new_hosts` (source `hosts` has no dimension `market`)"),
+        "{stderr}"
     );
 }
 
