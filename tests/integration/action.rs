@@ -119,16 +119,24 @@ impl Runner {
 
     /// Runs one `bash` step as a runner would, in the repository.
     fn run(&self, name: &str) -> Ran {
+        self.run_with(name, None)
+    }
+
+    /// Runs one step with `first` ahead of everything on PATH (fake `cargo` and `lodestar`).
+    fn run_with(&self, name: &str, first: Option<&Path>) -> Ran {
         let action = action();
         let s = step(&action, name);
         assert_eq!(s["shell"], "bash", "{name}");
         let script = s["run"].as_str().expect("run");
         let bin_dir = Path::new(env!("CARGO_BIN_EXE_lodestar")).parent().unwrap();
-        let path = format!(
+        let mut path = format!(
             "{}:{}",
             bin_dir.display(),
             std::env::var("PATH").unwrap_or_default()
         );
+        if let Some(first) = first {
+            path = format!("{}:{path}", first.display());
+        }
         let mut cmd = Command::new("bash");
         cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
             .current_dir(self.repo.path())
@@ -210,6 +218,107 @@ fn install_lint_and_sarif_steps() {
     assert!(results.iter().any(|r| r["ruleId"] == "LS004"), "{doc}");
 }
 
+/// A directory with a fake `cargo` that logs its arguments, and a fake `lodestar` that says
+/// it is `version` (after a "cargo install" it says the action's version).
+fn fakes(version: &str) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("cargo.log");
+    let want = format!("lodestar {}", env!("CARGO_PKG_VERSION"));
+    let scripts = [
+        (
+            "cargo",
+            format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\necho '{want}' > '{}'\n",
+                log.display(),
+                dir.path().join("version").display()
+            ),
+        ),
+        ("lodestar", format!("#!/bin/sh\ncat '{}'\n", dir.path().join("version").display())),
+    ];
+    for (name, text) in scripts {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(dir.path().join("version"), format!("lodestar {version}\n")).unwrap();
+    dir
+}
+
+fn cargo_log(fakes: &tempfile::TempDir) -> String {
+    std::fs::read_to_string(fakes.path().join("cargo.log")).unwrap_or_default()
+}
+
+/// Pinning the action pins the tool: with no `version`, a lodestar of another version on PATH
+/// is replaced by a build of the action's own checkout (the ref the workflow pinned).
+#[test]
+fn install_builds_the_pinned_checkout_when_path_has_another_version() {
+    let runner = Runner::new(&[]);
+    let fakes = fakes("0.0.1");
+    let ran = runner.run_with("Install lodestar", Some(fakes.path()));
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    let log = cargo_log(&fakes);
+    assert_eq!(
+        log.trim(),
+        format!(
+            "install --locked --no-default-features --force --path {}",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        "{log}"
+    );
+    assert!(ran.stdout.contains(&format!("lodestar {}", env!("CARGO_PKG_VERSION"))));
+    // The same version already on PATH is used as it is.
+    let fakes = fakes_same();
+    let ran = runner.run_with("Install lodestar", Some(fakes.path()));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("already installed"), "{}", ran.stdout);
+    assert_eq!(cargo_log(&fakes), "");
+}
+
+fn fakes_same() -> tempfile::TempDir {
+    fakes(env!("CARGO_PKG_VERSION"))
+}
+
+/// `version: REV` installs that revision of the action's own repository, read off the
+/// checkout's path when `github.action_repository` is empty (as it is in composite actions),
+/// never the user's repository.
+#[test]
+fn install_of_a_revision_reads_the_repository_off_the_action_path() {
+    let mut runner = Runner::new(&[("version", "abc123")]);
+    runner.ctx.insert(
+        "github.action_path",
+        "/home/runner/work/_actions/acme/lodestar/v2".to_owned(),
+    );
+    let fakes = fakes("0.0.1");
+    let ran = runner.run_with("Install lodestar", Some(fakes.path()));
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    let log = cargo_log(&fakes);
+    assert_eq!(
+        log.trim(),
+        "install --locked --no-default-features --force --git https://github.com/acme/lodestar --rev abc123 lodestar",
+        "{log}"
+    );
+    assert!(!log.contains("example/metrics"), "{log}");
+    // When the runner does fill in the repository, it wins.
+    runner
+        .ctx
+        .insert("github.action_repository", "other/lodestar".to_owned());
+    let fakes = fakes_same();
+    let ran = runner.run_with("Install lodestar", Some(fakes.path()));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(cargo_log(&fakes).contains("--git https://github.com/other/lodestar --rev abc123"));
+    // A checkout outside `_actions` (e.g. `uses: ./`) with a revision: refused, not guessed.
+    runner.ctx.insert("github.action_repository", String::new());
+    runner
+        .ctx
+        .insert("github.action_path", "/home/runner/work/metrics/metrics".to_owned());
+    let fakes = fakes_same();
+    let ran = runner.run_with("Install lodestar", Some(fakes.path()));
+    assert_eq!(ran.code, 2, "{}", ran.stdout);
+    assert!(ran.stdout.contains("::error title=lodestar::cannot tell which repository"));
+    assert_eq!(cargo_log(&fakes), "");
+}
+
 #[test]
 fn lint_with_a_baseline_passes_on_known_findings() {
     let runner = Runner::new(&[("baseline", "lodestar-baseline.json")]);
@@ -247,4 +356,77 @@ fn diff_step_annotates_and_fails_on_breaking() {
     assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
     let summary = std::fs::read_to_string(runner.file("summary")).unwrap();
     assert!(summary.contains("breaking"), "{summary}");
+}
+
+/// The pre-commit hooks run the lodestar of their own revision: every `script` hook's entry is
+/// an executable of this repository, and that script builds lodestar from the clone once (with
+/// the arguments a pinned build needs) and then runs it with the hook's arguments.
+#[test]
+fn pre_commit_hooks_build_their_own_revision_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hooks: Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let hooks = hooks.as_array().expect("a list of hooks");
+    let ids: Vec<&str> = hooks.iter().filter_map(|h| h["id"].as_str()).collect();
+    for id in ["lodestar-lint", "lodestar-fmt", "lodestar-fmt-check"] {
+        assert!(ids.contains(&id), "{ids:?}");
+        assert!(ids.contains(&format!("{id}-system").as_str()), "{ids:?}");
+    }
+    for h in hooks.iter().filter(|h| h["language"] == "script") {
+        let entry = h["entry"].as_str().unwrap();
+        let script = root.join(entry.split(' ').next().unwrap());
+        let mode = std::fs::metadata(&script).unwrap().permissions().mode();
+        assert!(mode & 0o111 != 0, "{} is not executable", script.display());
+    }
+
+    // A clone of the hook repository, with a fake cargo that "builds" a lodestar echoing its
+    // arguments.
+    let clone = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(clone.path().join("scripts")).unwrap();
+    let hook = clone.path().join("scripts/pre-commit-hook");
+    std::fs::copy(root.join("scripts/pre-commit-hook"), &hook).unwrap();
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("cargo.log");
+    let cargo = bin.path().join("cargo");
+    std::fs::write(
+        &cargo,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nwhile [ \"$1\" != --root ]; do shift; done\n\
+             mkdir -p \"$2/bin\"\nprintf '#!/bin/sh\\necho built: \"$@\"\\n' > \"$2/bin/lodestar\"\n\
+             chmod +x \"$2/bin/lodestar\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = || {
+        Command::new(&hook)
+            .args(["fmt", "--check", "metrics/"])
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", bin.path().display()),
+            )
+            .output()
+            .unwrap()
+    };
+    for _ in 0..2 {
+        let out = run();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "built: fmt --check metrics/"
+        );
+    }
+    let clone_path = clone.path().canonicalize().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!(
+            "install --locked --quiet --no-default-features --path {0} --root {0}/.pre-commit-lodestar\n",
+            clone_path.display()
+        ),
+        "built once, from the clone, into the clone"
+    );
 }
