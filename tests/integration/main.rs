@@ -18,6 +18,7 @@ mod format;
 mod hardening;
 mod hints;
 mod hostile;
+mod import;
 mod init;
 mod kinds;
 mod portable;
