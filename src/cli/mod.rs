@@ -8,6 +8,7 @@ mod convert;
 mod diff;
 mod docs;
 mod explain;
+mod export;
 mod fmt;
 mod import;
 mod init;
@@ -56,6 +57,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Write a static documentation site with a picture of each metric tree.
     Docs(docs::DocsArgs),
+    /// Write the project as another tool's definitions (MetricFlow, OSI).
+    Export(export::ExportArgs),
     /// Turn another tool's metric definitions into lodestar specs, with a report of what could
     /// not be carried over.
     Import(import::ImportArgs),
@@ -119,6 +122,7 @@ fn dispatch() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Schema => schema::run(),
         Command::Init(args) => init::run(&args),
     };

@@ -1,0 +1,1 @@
+//! A lodestar project written as another tool's definitions (`lodestar export`).
