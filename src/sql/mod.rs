@@ -214,6 +214,7 @@ pub fn compile(
 ) -> Result<Vec<CompiledProduct>, CompileError> {
     use rayon::prelude::*;
     check_by(project, dialect, &options.by)?;
+    let checked = Checked::default();
     // Products are independent: compile them on every core (rayon keeps their order), and
     // report the first product's error, whichever thread finished first.
     let results: Vec<Result<CompiledProduct, CompileError>> = project
@@ -225,7 +226,7 @@ pub fn compile(
                 .as_ref()
                 .is_none_or(|s| s.has_product(&p.name.value))
         })
-        .map(|p| product(project, p, dialect, options))
+        .map(|p| product(project, p, dialect, options, &checked))
         .collect();
     results.into_iter().collect()
 }
@@ -235,6 +236,7 @@ fn product(
     product: &Product,
     dialect: Dialect,
     options: &Options,
+    checked: &Checked,
 ) -> Result<CompiledProduct, CompileError> {
     let v = dialect::vendor(dialect);
     let ctx = emit::Ctx {
@@ -254,7 +256,7 @@ fn product(
         let what = format!("{name}/{}", m.name.value);
         metrics.push(CompiledMetric {
             name: m.name.value.clone(),
-            sql: finish(dialect, &what, built)?,
+            sql: finish(dialect, &what, built, checked)?,
         });
     }
     let scorecard = scorecard(&ctx, product)?;
@@ -262,8 +264,8 @@ fn product(
     Ok(CompiledProduct {
         product: name.clone(),
         metrics,
-        scorecard: finish(dialect, &format!("{name}/scorecard"), scorecard)?,
-        guardrails: finish(dialect, &format!("{name}/guardrails"), guardrails)?,
+        scorecard: finish(dialect, &format!("{name}/scorecard"), scorecard, checked)?,
+        guardrails: finish(dialect, &format!("{name}/guardrails"), guardrails, checked)?,
     })
 }
 
@@ -379,22 +381,47 @@ fn guardrails(ctx: &emit::Ctx<'_>, product: &Product) -> Result<emit::Built, Com
 
 /// The statement's text, re-parsed with the dialect: exactly one statement, or an internal
 /// error (never output).
-fn finish(dialect: Dialect, what: &str, built: emit::Built) -> Result<String, CompileError> {
+fn finish(
+    dialect: Dialect,
+    what: &str,
+    built: emit::Built,
+    checked: &Checked,
+) -> Result<String, CompileError> {
     let v = dialect::vendor(dialect);
-    let mut sql = String::new();
+    let size: usize = built
+        .ctes
+        .iter()
+        .map(|(name, body)| name.len() + body.len() * 9 / 8 + 16)
+        .sum::<usize>()
+        + built.select.len()
+        + 64;
+    let mut sql = String::with_capacity(size);
     for (i, (name, body)) in built.ctes.iter().enumerate() {
         sql.push_str(if i == 0 { "WITH " } else { ",\n" });
-        sql.push_str(&format!("{name} AS (\n  {}\n)", body.replace('\n', "\n  ")));
+        sql.push_str(name);
+        sql.push_str(" AS (\n  ");
+        // The body indented by two spaces.
+        for (j, line) in body.split('\n').enumerate() {
+            if j > 0 {
+                sql.push_str("\n  ");
+            }
+            sql.push_str(line);
+        }
+        sql.push_str("\n)");
     }
     if !built.ctes.is_empty() {
         sql.push('\n');
     }
     sql.push_str(&built.select);
-    sql.push_str(&format!(
-        "\nORDER BY {}{};\n",
-        built.keys.join(", "),
-        v.suffix()
-    ));
+    sql.push_str("\nORDER BY ");
+    sql.push_str(&built.keys.join(", "));
+    sql.push_str(v.suffix());
+    sql.push_str(";\n");
+    // A statement of a shape already checked parses as that one did: skip the re-parse.
+    let shape = shape(&sql, v.backslash_escapes());
+    if checked.contains(shape) {
+        return Ok(sql);
+    }
     let parsed = sqlparser::parser::Parser::new(v.parser())
         .with_recursion_limit(256)
         .try_with_sql(&sql)
@@ -405,11 +432,152 @@ fn finish(dialect: Dialect, what: &str, built: emit::Built) -> Result<String, Co
         error,
     };
     match parsed {
-        Ok(statements) if statements.len() == 1 => Ok(sql),
+        Ok(statements) if statements.len() == 1 => {
+            checked.insert(shape);
+            Ok(sql)
+        }
         Ok(statements) => Err(internal(format!(
             "{} statements instead of one",
             statements.len()
         ))),
         Err(e) => Err(internal(e.to_string())),
+    }
+}
+
+/// The shapes of the statements one `compile` has parsed and found whole (see [`shape`]).
+#[derive(Default)]
+struct Checked(std::sync::Mutex<std::collections::HashSet<u64>>);
+
+impl Checked {
+    fn contains(&self, shape: u64) -> bool {
+        self.0.lock().is_ok_and(|seen| seen.contains(&shape))
+    }
+
+    fn insert(&self, shape: u64) {
+        if let Ok(mut seen) = self.0.lock() {
+            seen.insert(shape);
+        }
+    }
+}
+
+/// A hash of a statement's shape: its text with every string literal, quoted identifier and
+/// number replaced by a placeholder. Two statements of one shape differ only in the contents
+/// of tokens that the parser takes whole, so they parse alike: the final check parses each
+/// shape once (a project of many similar metrics has few shapes; every statement of a project
+/// whose fragments all differ is still parsed). `backslash`: the dialect escapes quotes in
+/// strings with a backslash rather than by doubling them.
+fn shape(sql: &str, backslash: bool) -> u64 {
+    use std::hash::Hasher;
+    // FxHash: a statement is hashed in full, and SipHash's resistance to chosen collisions buys
+    // nothing here (a collision could only skip a check of SQL that lodestar itself wrote).
+    let mut h = rustc_hash::FxHasher::default();
+    let b = sql.as_bytes();
+    let mut i = 0;
+    let mut start = 0;
+    let mut prev_word = false;
+    while i < b.len() {
+        let c = b[i];
+        let token_end = match c {
+            b'\'' | b'"' | b'`' => {
+                // Through the closing quote: doubled quotes (or, for strings in a backslash
+                // dialect, a backslash and any byte) stay inside.
+                let mut j = i + 1;
+                loop {
+                    match b.get(j) {
+                        None => break j,
+                        Some(b'\\') if c == b'\'' && backslash => j += 2,
+                        Some(&q) if q == c => {
+                            if b.get(j + 1) == Some(&c) && !(c == b'\'' && backslash) {
+                                j += 2;
+                            } else {
+                                break j + 1;
+                            }
+                        }
+                        Some(_) => j += 1,
+                    }
+                }
+            }
+            b'0'..=b'9' if !prev_word => {
+                let mut j = i;
+                while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                    j += 1;
+                }
+                j
+            }
+            _ => {
+                prev_word = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+                i += 1;
+                continue;
+            }
+        };
+        h.write(&b[start..i]);
+        h.write_u8(0xff);
+        h.write_u8(if c.is_ascii_digit() { b'0' } else { c });
+        i = token_end.min(b.len());
+        start = i;
+        prev_word = false;
+    }
+    h.write(&b[start..]);
+    h.finish()
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::shape;
+
+    #[test]
+    fn literals_names_and_numbers_do_not_change_a_shape() {
+        let a = shape(
+            r#"SELECT "a"."x" FROM "t" WHERE k = 'create' AND n > 10"#,
+            false,
+        );
+        let b = shape(
+            r#"SELECT "bb"."yy" FROM "u" WHERE k = 'it''s' AND n > 2.5"#,
+            false,
+        );
+        assert_eq!(a, b);
+        // Names in words (p0, k1) are not numbers.
+        assert_ne!(
+            shape("SELECT p0 FROM t", false),
+            shape("SELECT p FROM t", false)
+        );
+    }
+
+    #[test]
+    fn structure_changes_a_shape() {
+        let base = shape("SELECT 'a' FROM t WHERE x = 1", false);
+        for other in [
+            "SELECT 'a' FROM t WHERE x = 1 AND y",
+            "SELECT 'a' FROM t WHERE x == 1",
+            "SELECT 'a', FROM t WHERE x = 1",
+            "SELECT \"a\" FROM t WHERE x = 1",
+            "SELECT 'a FROM t WHERE x = 1",
+            "SELECT 'a' FROM t WHERE y = 1",
+        ] {
+            assert_ne!(base, shape(other, false), "{other}");
+        }
+    }
+
+    #[test]
+    fn escapes_stay_inside_their_literal() {
+        // Doubled quotes, or a backslash in dialects that escape with one.
+        assert_eq!(
+            shape("SELECT 'a''b' x", false),
+            shape("SELECT 'c' x", false)
+        );
+        assert_eq!(shape(r"SELECT 'a\'b' x", true), shape("SELECT 'c' x", true));
+        assert_eq!(
+            shape(r#"SELECT "a""b" x"#, false),
+            shape(r#"SELECT "c" x"#, false)
+        );
+        assert_eq!(
+            shape("SELECT `a``b` x", false),
+            shape("SELECT `c` x", false)
+        );
+        // Without backslash escapes, `\'` ends the string: the rest is outside it.
+        assert_ne!(
+            shape(r"SELECT 'a\'b' x", false),
+            shape("SELECT 'c' x", false)
+        );
     }
 }

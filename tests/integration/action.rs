@@ -234,7 +234,13 @@ fn fakes(version: &str) -> tempfile::TempDir {
                 dir.path().join("version").display()
             ),
         ),
-        ("lodestar", format!("#!/bin/sh\ncat '{}'\n", dir.path().join("version").display())),
+        (
+            "lodestar",
+            format!(
+                "#!/bin/sh\ncat '{}'\n",
+                dir.path().join("version").display()
+            ),
+        ),
     ];
     for (name, text) in scripts {
         let path = dir.path().join(name);
@@ -266,7 +272,9 @@ fn install_builds_the_pinned_checkout_when_path_has_another_version() {
         ),
         "{log}"
     );
-    assert!(ran.stdout.contains(&format!("lodestar {}", env!("CARGO_PKG_VERSION"))));
+    assert!(ran
+        .stdout
+        .contains(&format!("lodestar {}", env!("CARGO_PKG_VERSION"))));
     // The same version already on PATH is used as it is.
     let fakes = fakes_same();
     let ran = runner.run_with("Install lodestar", Some(fakes.path()));
@@ -309,13 +317,16 @@ fn install_of_a_revision_reads_the_repository_off_the_action_path() {
     assert!(cargo_log(&fakes).contains("--git https://github.com/other/lodestar --rev abc123"));
     // A checkout outside `_actions` (e.g. `uses: ./`) with a revision: refused, not guessed.
     runner.ctx.insert("github.action_repository", String::new());
-    runner
-        .ctx
-        .insert("github.action_path", "/home/runner/work/metrics/metrics".to_owned());
+    runner.ctx.insert(
+        "github.action_path",
+        "/home/runner/work/metrics/metrics".to_owned(),
+    );
     let fakes = fakes_same();
     let ran = runner.run_with("Install lodestar", Some(fakes.path()));
     assert_eq!(ran.code, 2, "{}", ran.stdout);
-    assert!(ran.stdout.contains("::error title=lodestar::cannot tell which repository"));
+    assert!(ran
+        .stdout
+        .contains("::error title=lodestar::cannot tell which repository"));
     assert_eq!(cargo_log(&fakes), "");
 }
 
@@ -405,16 +416,17 @@ fn pre_commit_hooks_build_their_own_revision_once() {
     let run = || {
         Command::new(&hook)
             .args(["fmt", "--check", "metrics/"])
-            .env(
-                "PATH",
-                format!("{}:/usr/bin:/bin", bin.path().display()),
-            )
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.path().display()))
             .output()
             .unwrap()
     };
     for _ in 0..2 {
         let out = run();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(
             String::from_utf8_lossy(&out.stdout).trim(),
             "built: fmt --check metrics/"
