@@ -11,8 +11,8 @@ set -euo pipefail
 
 venv="${LODESTAR_VENV:-$HOME/.cache/lodestar/venv}"
 # Pinned below the next major versions: new majors are adopted deliberately.
-packages=("chdb>=3,<5" "pyspark>=4,<5" "sqlglot>=30,<31" "duckdb>=1.1,<3" "pyarrow>=15" "psycopg[binary]>=3.1,<4" "numpy>=1.26" "scipy>=1.11")
-modules="chdb, pyspark, sqlglot, duckdb, pyarrow, psycopg, numpy, scipy"
+packages=("chdb>=3,<5" "pyspark>=4,<5" "sqlglot>=30,<31" "duckdb>=1.1,<3" "pyarrow>=15" "psycopg[binary]>=3.1,<4" "numpy>=1.26" "scipy>=1.11" "metricflow==0.213.*" "pyyaml>=6")
+modules="chdb, pyspark, sqlglot, duckdb, pyarrow, psycopg, numpy, scipy, metricflow, yaml"
 
 need_apt=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need_apt+=(postgresql)

@@ -14,6 +14,7 @@ mod diff;
 mod docs;
 mod dsl;
 mod execution;
+mod export;
 mod format;
 mod hardening;
 mod hints;
