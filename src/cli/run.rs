@@ -149,6 +149,10 @@ mod with_duckdb {
             EngineError::MissingColumn { .. } => failure.help(
                 "add the column to the data file, or correct the source's `columns` in the spec",
             ),
+            EngineError::UnknownColumn { .. } => failure.help(
+                "add the column to the data file, or correct the spec; declaring the source's \
+                 `columns:` lets `lodestar lint` check this without data",
+            ),
             EngineError::Url(_) => failure.help(
                 "--warehouse takes postgresql://user:password@host:port/database or duckdb:///path/file.duckdb",
             ),

@@ -21,7 +21,7 @@ use duckdb::{AccessMode, Config, Connection};
 use crate::model::Project;
 pub use crate::report::{Cell, Table};
 use crate::sql::Dialect;
-pub use sources::{relations, RelationName};
+pub use sources::{column_uses, relations, ColumnUse, RelationName};
 
 /// Why the engine could not do its job (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +45,13 @@ pub enum EngineError {
         table: String,
         file: String,
         found: Vec<String>,
+    },
+    /// The engine found no column `column`: the places of the spec that read it.
+    #[error("{what}: no column `{column}` in the data, but {}", uses.join("; "))]
+    UnknownColumn {
+        what: String,
+        column: String,
+        uses: Vec<String>,
     },
     #[error("{path}: {message}")]
     Open { path: String, message: String },
@@ -185,6 +192,10 @@ pub struct Engine {
     conn: Connection,
     /// The database file, when one was opened (for messages).
     database: Option<PathBuf>,
+    /// The columns the project reads and where, to name them when the engine lacks one.
+    uses: Vec<ColumnUse>,
+    /// The data file of each relation mapped from `--data DIR`.
+    files: std::sync::Mutex<Vec<(RelationName, PathBuf)>>,
 }
 
 impl Engine {
@@ -197,6 +208,8 @@ impl Engine {
         Ok(Engine {
             conn,
             database: None,
+            uses: Vec::new(),
+            files: Default::default(),
         })
     }
 
@@ -222,6 +235,8 @@ impl Engine {
         Ok(Engine {
             conn,
             database: Some(path.to_path_buf()),
+            uses: Vec::new(),
+            files: Default::default(),
         })
     }
 
@@ -240,12 +255,14 @@ impl Engine {
         let rels = relations(project, products);
         match data {
             Data::Dir(dir) => {
-                let engine = Engine::in_memory()?;
+                let mut engine = Engine::in_memory()?;
+                engine.uses = column_uses(project, products);
                 engine.map_files(&rels, dir)?;
                 Ok(engine)
             }
             Data::Database(path) => {
-                let engine = Engine::open_read_only(path)?;
+                let mut engine = Engine::open_read_only(path)?;
+                engine.uses = column_uses(project, products);
                 engine.check_tables(&rels)?;
                 Ok(engine)
             }
@@ -276,6 +293,9 @@ impl Engine {
             };
             self.create_view(rel, file)?;
             self.check_columns(rel, file)?;
+            if let Ok(mut files) = self.files.lock() {
+                files.push((rel.clone(), file.clone()));
+            }
         }
         Ok(())
     }
@@ -316,6 +336,44 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// DuckDB's "Referenced column "x" not found" as the places of the spec that read `x`,
+    /// with the source, its table and data file: a source without `columns:` cannot be checked
+    /// before the query runs. Any other error, or a column no fragment names, stays as it is.
+    fn unknown_column(&self, what: &str, e: duckdb::Error) -> EngineError {
+        let message = e.to_string();
+        let column = message
+            .split_once("Referenced column \"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(column, _)| column.to_owned());
+        let Some(column) = column else {
+            return duck(what)(e);
+        };
+        let files = self.files.lock().map(|f| f.clone()).unwrap_or_default();
+        let uses: Vec<String> = self
+            .uses
+            .iter()
+            .filter(|u| u.column.eq_ignore_ascii_case(&column))
+            .map(|u| {
+                let table = files
+                    .iter()
+                    .find(|(rel, _)| rel.source == u.source)
+                    .map(|(rel, file)| format!(" (table `{}`, {})", rel.dotted(), file.display()))
+                    .unwrap_or_default();
+                format!("{} of source `{}`{table} reads it", u.place, u.source)
+            })
+            .collect();
+        if uses.is_empty() {
+            return duck(what)(e);
+        }
+        let mut dedup = uses;
+        dedup.dedup();
+        EngineError::UnknownColumn {
+            what: what.to_owned(),
+            column,
+            uses: dedup,
+        }
     }
 
     /// Creates the view `rel` over one data file.
@@ -393,7 +451,10 @@ impl Engine {
 
     /// Runs one SELECT and returns its rows. `what` names the query in errors.
     pub fn query(&self, what: &str, sql: &str) -> Result<Table, EngineError> {
-        let mut stmt = self.conn.prepare(sql).map_err(duck(what))?;
+        let mut stmt = self
+            .conn
+            .prepare(sql)
+            .map_err(|e| self.unknown_column(what, e))?;
         let mut rows = stmt.query([]).map_err(duck(what))?;
         let mut out = Vec::new();
         let mut width = 0;

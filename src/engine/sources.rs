@@ -135,3 +135,89 @@ pub fn literal(s: &str) -> String {
 pub fn ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
+
+/// A column that a fragment over a `table` source reads, with where it is read (for messages).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnUse {
+    pub column: String,
+    pub source: String,
+    /// `the filter of metric `m``, `dimension `d``, `the time column`.
+    pub place: String,
+}
+
+/// Every column the metrics of `products` (all when `None`) read from `table` sources, through
+/// their expressions, filters, `having`, conversion entities, the sources' dimensions and time
+/// columns. Used to name the source, the file and the spec's place when the engine reports a
+/// column the data lacks, which a source without `columns:` cannot be checked for beforehand.
+pub fn column_uses(project: &Project, products: Option<&[String]>) -> Vec<ColumnUse> {
+    let mut out = Vec::new();
+    let mut sources: BTreeSet<&str> = BTreeSet::new();
+    let table = |name: &str| {
+        project
+            .source(name)
+            .is_some_and(|s| matches!(s.relation, Some(Relation::Table(_))))
+    };
+    let mut push = |fragment: &crate::model::Fragment, source: &str, place: String| {
+        for column in fragment.columns(source) {
+            out.push(ColumnUse {
+                column,
+                source: source.to_owned(),
+                place: place.clone(),
+            });
+        }
+    };
+    for p in &project.products {
+        if products.is_some_and(|names| !names.contains(&p.name.value)) {
+            continue;
+        }
+        for m in &p.metrics {
+            let Some(compute) = &m.compute else { continue };
+            let name = &m.name.value;
+            for measure in compute.measures() {
+                let source = measure.source.value.as_str();
+                if !table(source) {
+                    continue;
+                }
+                sources.insert(source);
+                for (f, what) in [
+                    (&measure.expr, "expression"),
+                    (&measure.filter, "filter"),
+                    (&measure.having, "having"),
+                ] {
+                    if let Some(f) = f {
+                        push(f, source, format!("the {what} of metric `{name}`"));
+                    }
+                }
+            }
+            if let crate::model::Compute::Conversion(c) = compute {
+                for side in [&c.base, &c.event] {
+                    let source = side.source.value.as_str();
+                    if !table(source) {
+                        continue;
+                    }
+                    sources.insert(source);
+                    push(&c.entity, source, format!("the entity of metric `{name}`"));
+                    if let Some(f) = &side.filter {
+                        push(f, source, format!("a filter of metric `{name}`"));
+                    }
+                }
+            }
+        }
+    }
+    for source in sources {
+        let Some(s) = project.source(source) else {
+            continue;
+        };
+        if let Some(time) = &s.time {
+            out.push(ColumnUse {
+                column: time.value.clone(),
+                source: source.to_owned(),
+                place: "its `time`".to_owned(),
+            });
+        }
+        for d in &s.dimensions {
+            push(&d.expr, source, format!("dimension `{}`", d.name.value));
+        }
+    }
+    out
+}

@@ -92,6 +92,37 @@ mod with_duckdb {
         assert_eq!(o.code, 0, "{}", o.stderr);
     }
 
+    /// A source without `columns:` cannot be checked before the query: the engine's "column
+    /// not found" is turned into the places of the spec that read the column, with the file.
+    #[test]
+    fn a_data_file_lacking_a_used_column_is_named_with_the_spec_place() {
+        let spec = "lodestar: 1\nproduct: p\nowners:\n  o: { name: O }\nsources:\n  orders:\n    table: shop.orders\n    time: t\nnorth_star:\n  name: revenue\n  description: d\n  owner: o\n  type: transaction\n  measure: { source: orders, agg: sum, expr: amount, filter: status = 'paid' }\n";
+        let dir = crate::common::scratch(&[
+            ("p.yaml", spec),
+            (
+                "data/shop/orders.csv",
+                "t,amount\n2026-10-01,1\n2026-10-02,2\n",
+            ),
+        ]);
+        let o = crate::common::run_in(dir.path(), &["run", "p.yaml", "--data", "data"]);
+        assert_eq!(o.code, 2, "{}", o.stderr);
+        assert!(
+            o.stderr.contains("no column `status` in the data, but the filter of metric `revenue` of source `orders` (table `shop.orders`, ")
+                && o.stderr.contains("orders.csv) reads it"),
+            "{}",
+            o.stderr
+        );
+        assert!(!o.stderr.contains("Binder Error"), "{}", o.stderr);
+        assert!(o.stderr.contains("help: add the column"), "{}", o.stderr);
+        std::fs::write(
+            dir.path().join("data/shop/orders.csv"),
+            "t,amount,status\n2026-10-01,5,paid\n",
+        )
+        .unwrap();
+        let o = crate::common::run_in(dir.path(), &["run", "p.yaml", "--data", "data"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    }
+
     #[test]
     fn run_prints_the_scorecard_as_csv() {
         let o = lodestar(&[

@@ -1,6 +1,6 @@
 use crate::diagnostics::Code;
 use crate::lint::{Annotate, Context};
-use crate::model::Role;
+use crate::model::{Role, Syntax};
 
 /// What the rule checks, why, an example and how to configure it (`lodestar explain LS007`).
 pub const DOC: &str = r#"## What it checks
@@ -42,7 +42,11 @@ impl crate::lint::Rule for GuardrailThreshold {
 
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
-        for metric in project.products.iter().flat_map(|p| &p.metrics) {
+        for (product, metric) in project
+            .products
+            .iter()
+            .flat_map(|p| p.metrics.iter().map(move |m| (p, m)))
+        {
             if let (Role::Outcome, Some(t)) = (metric.role, &metric.threshold) {
                 cx.report_metric(
                     metric,
@@ -69,10 +73,16 @@ impl crate::lint::Rule for GuardrailThreshold {
                     metric.name.span,
                     "no threshold",
                 )
-                .with_help(
-                    "add the bound the metric must stay within: `threshold: { min: ... }` or \
-                     `threshold: { max: ... }` (DSL: `threshold >= ...` or `threshold <= ...`)",
-                );
+                .with_help(match product.syntax {
+                    Syntax::Yaml => {
+                        "add the bound the metric must stay within: `threshold: { min: ... }` or \
+                         `threshold: { max: ... }`"
+                    }
+                    Syntax::Lode => {
+                        "add the bound the metric must stay within: `threshold >= ...` or \
+                         `threshold <= ...` in its block"
+                    }
+                });
                 continue;
             };
             match (&threshold.min, &threshold.max) {

@@ -1,6 +1,6 @@
 use crate::diagnostics::Code;
 use crate::lint::{Annotate, Context};
-use crate::model::Grain;
+use crate::model::{Grain, Syntax};
 
 /// What the rule checks, why, an example and how to configure it (`lodestar explain LS102`).
 pub const DOC: &str = r#"## What it checks
@@ -36,7 +36,11 @@ impl crate::lint::Rule for SlowGrain {
 
     fn check(&self, cx: &mut Context<'_>) {
         let project = cx.project;
-        for metric in project.products.iter().flat_map(|p| p.north_stars()) {
+        for (product, metric) in project
+            .products
+            .iter()
+            .flat_map(|p| p.north_stars().map(move |m| (p, m)))
+        {
             let grain = &metric.grain;
             if matches!(grain.value, Grain::Month | Grain::Quarter | Grain::Year) {
                 cx.report_metric(
@@ -48,10 +52,16 @@ impl crate::lint::Rule for SlowGrain {
                     grain.span,
                     "too coarse to steer weekly work",
                 )
-                .with_help(
-                    "use `grain: week`; for a longer look-back keep the weekly grain and add a \
-                     trailing `window: 28 days` to the measure",
-                );
+                .with_help(match product.syntax {
+                    Syntax::Yaml => {
+                        "use `grain: week`; for a longer look-back keep the weekly grain and add \
+                         a trailing `window: 28 days` to the measure"
+                    }
+                    Syntax::Lode => {
+                        "use `grain week`; for a longer look-back keep the weekly grain and add \
+                         a trailing `window 28 days` to the metric's block"
+                    }
+                });
             }
         }
     }

@@ -2,7 +2,7 @@ use chrono::Duration;
 
 use crate::diagnostics::Code;
 use crate::lint::{Annotate, Context};
-use crate::model::Role;
+use crate::model::{Role, Syntax};
 
 /// What the rule checks, why, an example and how to configure it (`lodestar explain LS106`).
 pub const DOC: &str = r#"## What it checks
@@ -69,9 +69,16 @@ impl crate::lint::Rule for Review {
                         review.span,
                         "no `last_reviewed`",
                     )
-                    .with_help(
-                        "review it with the team and record the date: `last_reviewed: YYYY-MM-DD`",
-                    );
+                    .with_help(match product.syntax {
+                        Syntax::Yaml => {
+                            "review it with the team and record the date: \
+                             `last_reviewed: YYYY-MM-DD`"
+                        }
+                        Syntax::Lode => {
+                            "review it with the team and record the date: \
+                             `review <cadence> last YYYY-MM-DD`"
+                        }
+                    });
                     continue;
                 };
                 if last.value > today {
@@ -99,7 +106,13 @@ impl crate::lint::Rule for Review {
                         review.span,
                         "no `cadence`",
                     )
-                    .with_help("add `cadence: quarterly` (or weekly, monthly, yearly)");
+                    .with_help(match product.syntax {
+                        Syntax::Yaml => "add `cadence: quarterly` (or weekly, monthly, yearly)",
+                        Syntax::Lode => {
+                            "write the cadence after `review`: `review quarterly last \
+                             YYYY-MM-DD` (or weekly, monthly, yearly)"
+                        }
+                    });
                     continue;
                 };
                 let due = last.value + Duration::days(cadence.value.days());
@@ -114,10 +127,16 @@ impl crate::lint::Rule for Review {
                         format!("{} days ago", (today - last.value).num_days()),
                     )
                     .with_label(cadence.span, "cadence")
-                    .with_help(
-                        "review the metric with the team, then set `last_reviewed` to the date of \
-                         the review",
-                    );
+                    .with_help(match product.syntax {
+                        Syntax::Yaml => {
+                            "review the metric with the team, then set `last_reviewed` to the \
+                             date of the review"
+                        }
+                        Syntax::Lode => {
+                            "review the metric with the team, then set the date after `last` in \
+                             its `review` statement to the date of the review"
+                        }
+                    });
                 }
             }
             if let (Some(game), Some(star)) = (&product.game, product.north_star()) {
@@ -132,10 +151,15 @@ impl crate::lint::Rule for Review {
                         "game declared here",
                     )
                     .with_label(star.name.span, "no `review`")
-                    .with_help(
-                        "add `review: { cadence: quarterly, last_reviewed: YYYY-MM-DD }` to the \
-                         North Star (DSL: `review quarterly last YYYY-MM-DD`)",
-                    );
+                    .with_help(match product.syntax {
+                        Syntax::Yaml => {
+                            "add `review: { cadence: quarterly, last_reviewed: YYYY-MM-DD }` to \
+                             the North Star"
+                        }
+                        Syntax::Lode => {
+                            "add `review quarterly last YYYY-MM-DD` to the North Star's block"
+                        }
+                    });
                 }
             }
         }
@@ -197,6 +221,26 @@ mod tests {
     fn review_in_the_future() {
         let spec = VALID_YAML.edit("last_reviewed: 2026-10-01", "last_reviewed: 2062-10-01");
         assert_finds("LS106", &spec, &[pos(&spec, "2062-10-01")]);
+    }
+
+    /// Help names the forms of the file's own syntax: DSL statements in a `.lode` file.
+    #[test]
+    fn help_speaks_the_syntax_of_the_file() {
+        let help = |spec: &str| {
+            found("LS106", spec)[0]
+                .diagnostic
+                .help
+                .clone()
+                .unwrap_or_default()
+        };
+        let lode = help(&VALID_LODE.edit("last 2026-10-01", "last 2025-10-01"));
+        assert!(lode.contains("`last` in its `review` statement"), "{lode}");
+        assert!(!lode.contains("last_reviewed"), "{lode}");
+        let yaml = help(&VALID_YAML.edit("last_reviewed: 2026-10-01", "last_reviewed: 2025-10-01"));
+        assert!(yaml.contains("set `last_reviewed`"), "{yaml}");
+        let lode = help(&VALID_LODE.edit("  review quarterly last 2026-10-01\n", ""));
+        assert!(lode.contains("add `review quarterly last YYYY-MM-DD`"), "{lode}");
+        assert!(!lode.contains("cadence:"), "{lode}");
     }
 
     #[test]
