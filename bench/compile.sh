@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compile benchmark (target: a 20,000-metric project, 1,000 products x 20 metrics, compiled to
 # all eight dialects in < 2 s in total, release build, files written with --out).
-# Usage: bash bench/compile.sh      Prints wall/CPU time and peak memory, with and without files.
+# Usage: bash bench/compile.sh      Prints wall/CPU time and peak memory, with and without files,
+# then the same for projects of 250, 500 and 1,000 products with time comparisons (linearity).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lodestar/nodb}"
@@ -35,3 +36,18 @@ if command -v hyperfine >/dev/null; then
     "$bin compile $out/project/products/p0000.yaml --dialect postgres" \
     "$bin compile $out/project/products/p0001.lode --dialect all"
 fi
+echo "== time comparisons: a fifth of the metrics compare / to_date / cumulative / conversion (gen_project.py --time-kinds)"
+echo "   compile --dialect all at 250, 500 and 1,000 products: linear when the time per 1,000 metrics stays flat"
+for n in 250 500 1000; do
+  rm -rf "$out/time-$n"
+  python3 bench/gen_project.py "$out/time-$n" --products "$n" --metrics 20 --time-kinds 2>/dev/null
+  /usr/bin/time -f "%e %U %M" -o "$out/time.txt" "$bin" compile "$out/time-$n" --dialect all >/dev/null
+  read -r wall user mem < "$out/time.txt"
+  python3 - "$n" "$wall" "$user" "$mem" <<'PY'
+import sys
+n, wall, user, mem = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+metrics = n * 20
+print(f"{n:5d} products ({metrics:6d} metrics): {wall:6.2f} s wall, {user:6.2f} s user, "
+      f"{1000 * user / metrics * 1000:6.1f} ms CPU per 1,000 metrics, peak {mem // 1024} MiB")
+PY
+done

@@ -16,7 +16,10 @@ Writes into OUT_DIR:
 Every product file is "a typical spec file" for the pull-request benchmark (lint one file of a
 large project): ``products/p0000.yaml`` and ``products/p0001.lode`` are the canonical choices.
 ``--single`` writes only ``lodestar.toml``, ``shared.yaml`` and those two files (the names are
-the same as in the full project), for a quick single-file benchmark.
+the same as in the full project), for a quick single-file benchmark. ``--time-kinds`` makes every
+fourth input (a fifth of the metrics) a time comparison (in turn a ``compare`` of the North Star, a month-to-date
+``count_distinct`` at day grain, a ``cumulative`` ``count_distinct`` and a 7-day
+``conversion``), for the linearity benchmark of those kinds.
 
 Products set no `game` and no `review`: a review date would fall overdue as time passes and
 LS106 would start warning, so the generated project lints the same on any day.
@@ -69,7 +72,7 @@ class Metric:
     source, agg, expr, p, filter, having; ratio operands are a measure dict or a metric name."""
 
     def __init__(self, name, label, description, owner, mtype, compute, grain=None, window=None,
-                 threshold=None, target=None, review=None):
+                 threshold=None, target=None, review=None, over=None):
         self.name = name
         self.label = label
         self.description = description
@@ -81,10 +84,32 @@ class Metric:
         self.threshold = threshold
         self.target = target
         self.review = review
+        # ("to_date", "month") or ("cumulative", None) on a measure.
+        self.over = over
 
 
 def m(source, agg, expr=None, filter=None, having=None, p=None):
     return {"source": source, "agg": agg, "expr": expr, "filter": filter, "having": having, "p": p}
+
+
+TIME_KINDS = False
+
+
+def time_kind(k, name, desc, owner, kind):
+    """The time comparison that replaces input `k` with --time-kinds."""
+    which = (k // 4) % 4
+    if which == 0:
+        return Metric(name, None, desc, owner, "transaction",
+                      ("compare", "completed_actions", 1, "growth"))
+    if which == 1:
+        return Metric(name, None, desc, owner, "engagement",
+                      ("measure", m("events", "count_distinct", "user_id", filter="kind = '%s'" % kind)),
+                      grain="day", over=("to_date", "month"))
+    if which == 2:
+        return Metric(name, None, desc, owner, "adoption",
+                      ("measure", m("events", "count_distinct", "user_id")), over=("cumulative", None))
+    return Metric(name, None, desc, owner, "conversion",
+                  ("conversion", "user_id", ("events", "kind = '%s'" % kind), ("orders", "status = 'paid'"), 7))
 
 
 def product_metrics(pi, n_metrics, own_source):
@@ -108,6 +133,9 @@ def product_metrics(pi, n_metrics, own_source):
         shape = k % 8
         name = "input_%02d_%s" % (k, kind)
         desc = "Input %d of product %d: %s activity." % (k, pi, kind)
+        if TIME_KINDS and k % 4 == 3:
+            inputs.append(time_kind(k, name, desc, owner, kind))
+            continue
         if shape == 0:
             c = ("measure", m("events", "count_distinct", "user_id", filter="kind = '%s'" % kind))
             metric = Metric(name, None, desc, owner, mtype, c)
@@ -184,7 +212,20 @@ def yaml_metric(mt, indent, first_prefix):
         out.append(pad + "grain: %s" % mt.grain)
     c = mt.compute
     if c[0] == "measure":
-        out.append(pad + "measure: %s" % yaml_measure(c[1]))
+        measure = yaml_measure(c[1])
+        if mt.over:
+            key, value = mt.over
+            measure = measure[:-2] + (", to_date: %s }" % value if key == "to_date" else ", cumulative: true }")
+        out.append(pad + "measure: %s" % measure)
+    elif c[0] == "compare":
+        out.append(pad + "compare: { metric: %s, offset: %d, as: %s }" % c[1:])
+    elif c[0] == "conversion":
+        _, entity, (bs, bf), (es, ef), within = c
+        out.append(pad + "conversion:")
+        out.append(pad + "  entity: %s" % entity)
+        out.append(pad + "  base: { source: %s, filter: %s }" % (bs, yq(bf)))
+        out.append(pad + "  event: { source: %s, filter: %s }" % (es, yq(ef)))
+        out.append(pad + "  within: %d days" % within)
     elif c[0] == "ratio":
         out.append(pad + "ratio:")
         for key, op in (("numerator", c[1]), ("denominator", c[2])):
@@ -281,8 +322,18 @@ def dsl_metric(mt, role):
     out.append("  type %s" % mt.type)
     if mt.grain:
         out.append("  grain %s" % mt.grain)
+    if mt.over:
+        key, value = mt.over
+        out.append("  to_date %s" % value if key == "to_date" else "  cumulative")
     if c[0] == "measure":
         out.append("  measure %s" % dsl_measure(c[1]))
+    elif c[0] == "compare":
+        out.append("  compare %s offset %d as %s" % c[1:])
+    elif c[0] == "conversion":
+        _, entity, (bs, bf), (es, ef), within = c
+        out.append("  conversion %s within %d days as rate" % (entity, within))
+        out.append("  base from %s where %s" % (bs, bf))
+        out.append("  event from %s where %s" % (es, ef))
     elif c[0] == "ratio":
         for key, op in (("numerator", c[1]), ("denominator", c[2])):
             out.append("  %s %s" % (key, op if isinstance(op, str) else dsl_measure(op)))
@@ -362,6 +413,8 @@ def main(argv=None):
     ap.add_argument("out_dir")
     ap.add_argument("--products", type=int, default=1000)
     ap.add_argument("--metrics", type=int, default=20, help="metrics per product (at least 4)")
+    ap.add_argument("--time-kinds", action="store_true",
+                    help="make every fourth input (a fifth of the metrics) a compare, to_date, cumulative or conversion metric")
     ap.add_argument("--single", action="store_true",
                     help="write only the config, the shared file and products p0000.yaml and p0001.lode")
     args = ap.parse_args(argv)
@@ -370,6 +423,8 @@ def main(argv=None):
     if args.products < 1:
         ap.error("--products must be at least 1")
     n = min(args.products, 2) if args.single else args.products
+    global TIME_KINDS
+    TIME_KINDS = args.time_kinds
     write(os.path.join(args.out_dir, "lodestar.toml"), CONFIG)
     write(os.path.join(args.out_dir, "shared.yaml"), shared_yaml())
     for pi in range(n):

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use lodestar::diagnostics::render::{render, Format};
-use lodestar::model::{Agg, Compute, Project, Relation, Role};
+use lodestar::model::{Agg, Compute, Over, Project, Relation, Role};
 use lodestar::project::{self, Analysis, Workspace};
 
 /// The day the specs were last reviewed against. Reviews fall due as real time passes (LS106 is
@@ -429,5 +429,52 @@ fn generated_benchmark_project_lints_clean() {
         assert_eq!(p.metrics.len(), 20, "{}", p.name.value);
         assert!(p.north_star().is_some());
         assert!(p.guardrails().all(|g| g.threshold.is_some()));
+    }
+
+    // --time-kinds: a fifth of the metrics are compare, to_date, cumulative and conversion
+    // metrics, in both syntaxes, and the project still lints clean (the linearity benchmark of
+    // bench/compile.sh compiles it).
+    let c = tmp.path().join("c");
+    let out = Command::new(py)
+        .arg(root().join("bench/gen_project.py"))
+        .arg(&c)
+        .args(["--products", "4", "--metrics", "20", "--time-kinds"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (ws, analysis) = analyze(&c, review_day());
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{}",
+        render(Format::Concise, &ws.files, &analysis.diagnostics)
+    );
+    for p in &analysis.project.products {
+        let kinds: BTreeSet<String> = p
+            .metrics
+            .iter()
+            .filter_map(|m| {
+                let c = m.compute.as_ref()?;
+                match c {
+                    Compute::Measure(measure) => match measure.over.as_ref()?.value {
+                        Over::Window(_) => None,
+                        Over::ToDate(_) => Some("to_date".to_owned()),
+                        Over::Cumulative => Some("cumulative".to_owned()),
+                    },
+                    Compute::Compare(_) => Some("compare".to_owned()),
+                    Compute::Conversion(_) => Some("conversion".to_owned()),
+                    _ => None,
+                }
+            })
+            .collect();
+        assert_eq!(
+            kinds.into_iter().collect::<Vec<_>>(),
+            ["compare", "conversion", "cumulative", "to_date"],
+            "{}",
+            p.name.value
+        );
     }
 }
