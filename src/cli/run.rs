@@ -210,6 +210,19 @@ mod with_duckdb {
         let names: Vec<String> = compiled.iter().map(|c| c.product.clone()).collect();
         let engine = Backend::for_products(&analysis.project, Some(&names), &data)
             .map_err(engine_failure)?;
+        // Rows without a time fall in no period: say how many, so a total that looks low is
+        // explained (on local data only: on a warehouse it would cost a scan of every table).
+        if let Backend::Duckdb(duck) = &engine {
+            for n in duck
+                .null_times(&analysis.project, Some(&names))
+                .map_err(engine_failure)?
+            {
+                common::eprint(&format!(
+                    "warning: {} row(s) of source `{}` (table `{}`) have no `{}` and are in no period\n",
+                    n.rows, n.source, n.table, n.time
+                ));
+            }
+        }
         Ok(Ok(Prepared {
             project: analysis.project,
             focus,

@@ -187,6 +187,15 @@ impl Backend {
     }
 }
 
+/// Rows of a source whose time column is NULL (see [`Engine::null_times`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NullTimes {
+    pub source: String,
+    pub table: String,
+    pub time: String,
+    pub rows: u64,
+}
+
 /// An open DuckDB connection.
 pub struct Engine {
     conn: Connection,
@@ -336,6 +345,59 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// The rows of each `table` source the metrics of `products` read whose time is NULL: they
+    /// fall in no period, so every query leaves them out, and `run`, `guard` and `analyze` say
+    /// how many. `sql` sources are not counted (their rows exist only inside the query).
+    pub fn null_times(
+        &self,
+        project: &Project,
+        products: Option<&[String]>,
+    ) -> Result<Vec<NullTimes>, EngineError> {
+        let mut out = Vec::new();
+        let used: std::collections::BTreeSet<&str> = project
+            .products
+            .iter()
+            .filter(|p| products.is_none_or(|names| names.contains(&p.name.value)))
+            .flat_map(|p| &p.metrics)
+            .filter_map(|m| m.compute.as_ref())
+            .flat_map(|c| c.sources())
+            .map(|s| s.value.as_str())
+            .collect();
+        for source in &project.sources {
+            if !used.contains(source.name.value.as_str()) {
+                continue;
+            }
+            let (Some(crate::model::Relation::Table(table)), Some(time)) =
+                (&source.relation, &source.time)
+            else {
+                continue;
+            };
+            let relation: Vec<String> = table.value.iter().map(|p| sources::ident(p)).collect();
+            let sql = format!(
+                "SELECT count(*) FROM {} WHERE {} IS NULL",
+                relation.join("."),
+                sources::ident(&time.value)
+            );
+            let what = format!(
+                "counting the rows of source `{}` without a time",
+                source.name.value
+            );
+            let rows: i64 = self
+                .conn
+                .query_row(&sql, [], |row| row.get(0))
+                .map_err(|e| self.unknown_column(&what, e))?;
+            if rows > 0 {
+                out.push(NullTimes {
+                    source: source.name.value.clone(),
+                    table: table.value.join("."),
+                    time: time.value.clone(),
+                    rows: rows as u64,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// DuckDB's "Referenced column "x" not found" as the places of the spec that read `x`,

@@ -157,7 +157,10 @@ pub fn column_uses(project: &Project, products: Option<&[String]>) -> Vec<Column
             .source(name)
             .is_some_and(|s| matches!(s.relation, Some(Relation::Table(_))))
     };
-    let mut push = |fragment: &crate::model::Fragment, source: &str, place: String| {
+    let push = |out: &mut Vec<ColumnUse>,
+                fragment: &crate::model::Fragment,
+                source: &str,
+                place: String| {
         for column in fragment.columns(source) {
             out.push(ColumnUse {
                 column,
@@ -185,7 +188,12 @@ pub fn column_uses(project: &Project, products: Option<&[String]>) -> Vec<Column
                     (&measure.having, "having"),
                 ] {
                     if let Some(f) = f {
-                        push(f, source, format!("the {what} of metric `{name}`"));
+                        push(
+                            &mut out,
+                            f,
+                            source,
+                            format!("the {what} of metric `{name}`"),
+                        );
                     }
                 }
             }
@@ -196,9 +204,14 @@ pub fn column_uses(project: &Project, products: Option<&[String]>) -> Vec<Column
                         continue;
                     }
                     sources.insert(source);
-                    push(&c.entity, source, format!("the entity of metric `{name}`"));
+                    push(
+                        &mut out,
+                        &c.entity,
+                        source,
+                        format!("the entity of metric `{name}`"),
+                    );
                     if let Some(f) = &side.filter {
-                        push(f, source, format!("a filter of metric `{name}`"));
+                        push(&mut out, f, source, format!("a filter of metric `{name}`"));
                     }
                 }
             }
@@ -216,7 +229,12 @@ pub fn column_uses(project: &Project, products: Option<&[String]>) -> Vec<Column
             });
         }
         for d in &s.dimensions {
-            push(&d.expr, source, format!("dimension `{}`", d.name.value));
+            push(
+                &mut out,
+                &d.expr,
+                source,
+                format!("dimension `{}`", d.name.value),
+            );
         }
     }
     out

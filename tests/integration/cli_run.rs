@@ -123,6 +123,41 @@ mod with_duckdb {
         assert_eq!(o.code, 0, "{}", o.stderr);
     }
 
+    /// Rows whose time is NULL are in no period; run says how many, per source.
+    #[test]
+    fn rows_without_a_time_are_counted_in_a_warning() {
+        let spec = "lodestar: 1\nproduct: p\nowners:\n  o: { name: O }\nsources:\n  orders:\n    table: shop.orders\n    time: t\nnorth_star:\n  name: revenue\n  description: d\n  owner: o\n  type: transaction\n  measure: { source: orders, agg: sum, expr: amount }\n";
+        let dir = crate::common::scratch(&[
+            ("p.yaml", spec),
+            (
+                "data/shop/orders.csv",
+                "t,amount\n2026-10-01,1\n,2\n,4\n2026-10-02,8\n",
+            ),
+        ]);
+        let o = crate::common::run_in(
+            dir.path(),
+            &["run", "p.yaml", "--data", "data", "--format", "csv"],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(
+            o.stderr.contains(
+                "warning: 2 row(s) of source `orders` (table `shop.orders`) have no `t` and are in no period"
+            ),
+            "{}",
+            o.stderr
+        );
+        // Only the rows with a time are counted: 1 + 8.
+        assert!(o.stdout.contains(",9,"), "{}", o.stdout);
+        std::fs::write(
+            dir.path().join("data/shop/orders.csv"),
+            "t,amount\n2026-10-01,1\n",
+        )
+        .unwrap();
+        let o = crate::common::run_in(dir.path(), &["run", "p.yaml", "--data", "data"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(!o.stderr.contains("warning"), "{}", o.stderr);
+    }
+
     #[test]
     fn run_prints_the_scorecard_as_csv() {
         let o = lodestar(&[
