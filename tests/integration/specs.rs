@@ -478,3 +478,49 @@ fn generated_benchmark_project_lints_clean() {
         );
     }
 }
+
+/// The two examples of README.md's "The spec language" (YAML, then the DSL) lint without
+/// errors: a reader copies them first.
+#[test]
+fn the_readme_examples_lint_without_errors() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("## The spec language")
+        .nth(1)
+        .expect("README.md has a section `The spec language`");
+    let blocks: Vec<&str> = section
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .take(2)
+        .map(|b| b.split_once('\n').map_or(b, |(_, body)| body))
+        .collect();
+    assert_eq!(blocks.len(), 2, "a YAML and a DSL example");
+    assert!(blocks[0].starts_with("lodestar: 1"), "{}", blocks[0]);
+    assert!(blocks[1].starts_with("lodestar 1"), "{}", blocks[1]);
+    for (name, text) in [("readme.yaml", blocks[0]), ("readme.lode", blocks[1])] {
+        let ws = project::in_memory(&[(name, text)]);
+        let analysis = project::analyze(&ws, review_day());
+        let errors: Vec<_> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{name}:\n{}",
+            render(Format::Concise, &ws.files, &errors)
+        );
+        let product = &analysis.project.products[0];
+        for kind in ["compare", "conversion"] {
+            assert!(
+                product
+                    .metrics
+                    .iter()
+                    .any(|m| m.compute.as_ref().is_some_and(|c| c.kind() == kind)),
+                "{name} shows no {kind} metric"
+            );
+        }
+    }
+}
