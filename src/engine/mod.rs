@@ -421,9 +421,9 @@ impl Engine {
                 let table = files
                     .iter()
                     .find(|(rel, _)| rel.source == u.source)
-                    .map(|(rel, file)| format!(" (table `{}`, {})", rel.dotted(), file.display()))
+                    .map(|(rel, file)| format!(", table `{}`, {}", rel.dotted(), file.display()))
                     .unwrap_or_default();
-                format!("{} of source `{}`{table} reads it", u.place, u.source)
+                format!("{} reads it (source `{}`{table})", u.place, u.source)
             })
             .collect();
         if uses.is_empty() {

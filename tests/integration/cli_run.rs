@@ -96,7 +96,7 @@ mod with_duckdb {
     /// not found" is turned into the places of the spec that read the column, with the file.
     #[test]
     fn a_data_file_lacking_a_used_column_is_named_with_the_spec_place() {
-        let spec = "lodestar: 1\nproduct: p\nowners:\n  o: { name: O }\nsources:\n  orders:\n    table: shop.orders\n    time: t\nnorth_star:\n  name: revenue\n  description: d\n  owner: o\n  type: transaction\n  measure: { source: orders, agg: sum, expr: amount, filter: status = 'paid' }\n";
+        let spec = "lodestar: 1\nproduct: p\nowners:\n  o: { name: O }\nsources:\n  orders:\n    table: shop.orders\n    time: t\nnorth_star:\n  name: revenue\n  description: d\n  owner: o\n  type: transaction\n  measure: { source: orders, agg: sum, expr: amount, filter: status = 'paid' }\nguardrails:\n  - name: orders_placed\n    description: d\n    owner: o\n    type: quality\n    measure: { source: orders, agg: count }\n    threshold: { min: 0 }\n";
         let dir = crate::common::scratch(&[
             ("p.yaml", spec),
             (
@@ -107,8 +107,8 @@ mod with_duckdb {
         let o = crate::common::run_in(dir.path(), &["run", "p.yaml", "--data", "data"]);
         assert_eq!(o.code, 2, "{}", o.stderr);
         assert!(
-            o.stderr.contains("no column `status` in the data, but the filter of metric `revenue` of source `orders` (table `shop.orders`, ")
-                && o.stderr.contains("orders.csv) reads it"),
+            o.stderr.contains("no column `status` in the data, but the filter of metric `revenue` reads it (source `orders`, table `shop.orders`, ")
+                && o.stderr.contains("orders.csv)"),
             "{}",
             o.stderr
         );
@@ -126,7 +126,7 @@ mod with_duckdb {
     /// Rows whose time is NULL are in no period; run says how many, per source.
     #[test]
     fn rows_without_a_time_are_counted_in_a_warning() {
-        let spec = "lodestar: 1\nproduct: p\nowners:\n  o: { name: O }\nsources:\n  orders:\n    table: shop.orders\n    time: t\nnorth_star:\n  name: revenue\n  description: d\n  owner: o\n  type: transaction\n  measure: { source: orders, agg: sum, expr: amount }\n";
+        let spec = "lodestar: 1\nproduct: p\nowners:\n  o: { name: O }\nsources:\n  orders:\n    table: shop.orders\n    time: t\nnorth_star:\n  name: revenue\n  description: d\n  owner: o\n  type: transaction\n  measure: { source: orders, agg: sum, expr: amount }\nguardrails:\n  - name: orders_placed\n    description: d\n    owner: o\n    type: quality\n    measure: { source: orders, agg: count }\n    threshold: { min: 0 }\n";
         let dir = crate::common::scratch(&[
             ("p.yaml", spec),
             (
