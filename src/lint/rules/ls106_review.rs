@@ -239,7 +239,10 @@ mod tests {
         let yaml = help(&VALID_YAML.edit("last_reviewed: 2026-10-01", "last_reviewed: 2025-10-01"));
         assert!(yaml.contains("set `last_reviewed`"), "{yaml}");
         let lode = help(&VALID_LODE.edit("  review quarterly last 2026-10-01\n", ""));
-        assert!(lode.contains("add `review quarterly last YYYY-MM-DD`"), "{lode}");
+        assert!(
+            lode.contains("add `review quarterly last YYYY-MM-DD`"),
+            "{lode}"
+        );
         assert!(!lode.contains("cadence:"), "{lode}");
     }
 
