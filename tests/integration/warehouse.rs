@@ -20,6 +20,8 @@ use super::common::*;
 const ROLE: &str = "lodestar_wh_reader";
 const PASSWORD: &str = "Wh-s3cret_pw";
 const NO_GRANTS: &str = "lodestar_wh_nogrant";
+/// A role the server lets in over TLS only (`hostssl`), to prove `sslmode=require` encrypts.
+const TLS_ONLY: &str = "lodestar_wh_tls";
 const DATABASE: &str = "lodestar_wh";
 /// The spec (its product reads lodging.bookings, lodging.listings and lodging.searches).
 const SPEC: &str = "specs/marketplace.yaml";
@@ -198,7 +200,9 @@ fn set_up(server: &Server) {
         format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"),
         format!("DROP ROLE IF EXISTS {ROLE}"),
         format!("DROP ROLE IF EXISTS {NO_GRANTS}"),
+        format!("DROP ROLE IF EXISTS {TLS_ONLY}"),
         format!("CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'"),
+        format!("CREATE ROLE {TLS_ONLY} LOGIN PASSWORD '{PASSWORD}'"),
         format!("CREATE ROLE {NO_GRANTS} LOGIN PASSWORD '{PASSWORD}'"),
         format!("CREATE DATABASE {DATABASE}"),
     ] {
@@ -214,7 +218,8 @@ fn set_up(server: &Server) {
         .unwrap()
         .get(0);
     let ours = format!(
-        "host all {ROLE},{NO_GRANTS} all scram-sha-256\nlocal all {ROLE},{NO_GRANTS} scram-sha-256"
+        "hostnossl all {TLS_ONLY} all reject\nhostssl all {TLS_ONLY} all scram-sha-256\n\
+         host all {ROLE},{NO_GRANTS} all scram-sha-256\nlocal all {ROLE},{NO_GRANTS} scram-sha-256"
     );
     if !text.contains(&ours) {
         let lines: Vec<String> = format!("{ours}\n{text}")
@@ -240,8 +245,8 @@ fn set_up(server: &Server) {
     let mut db = server.admin(DATABASE);
     load(&mut db, "lodging");
     db.batch_execute(&format!(
-        "GRANT USAGE ON SCHEMA lodging TO {ROLE};
-         GRANT SELECT ON ALL TABLES IN SCHEMA lodging TO {ROLE};"
+        "GRANT USAGE ON SCHEMA lodging TO {ROLE}, {TLS_ONLY};
+         GRANT SELECT ON ALL TABLES IN SCHEMA lodging TO {ROLE}, {TLS_ONLY};"
     ))
     .unwrap();
     // The reload is asynchronous: wait until a wrong password is refused.
@@ -386,6 +391,48 @@ fn runs_on_postgres_with_duckdb_s_numbers_and_never_shows_the_password() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // TLS: the server (scripts/postgres.sh makes it a self-signed certificate) lets TLS_ONLY in
+    // over TLS only, so `sslmode=require` giving the numbers proves the connection encrypted;
+    // `disable` is refused by the server, `verify-full` by lodestar (the certificate is signed
+    // by nobody it trusts); neither shows the password.
+    let ssl: String = server
+        .admin("postgres")
+        .query_one("SHOW ssl", &[])
+        .unwrap()
+        .get(0);
+    if ssl == "on" {
+        let tls = |mode: &str| format!("{}?sslmode={mode}", server.url(TLS_ONLY, PASSWORD));
+        let r = lodestar(
+            &[
+                "run",
+                SPEC,
+                "--warehouse",
+                &tls("require"),
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let plain = lodestar(&["run", SPEC, "--warehouse", &url, "--format", "json"], &[]);
+        assert_eq!(r.stdout, plain.stdout);
+        for mode in ["disable", "verify-full"] {
+            let r = lodestar(&["run", SPEC, "--warehouse", &tls(mode)], &[]);
+            assert_eq!(r.code, 2, "sslmode={mode}: {}{}", r.stdout, r.stderr);
+            assert_no_password(&r, PASSWORD);
+            assert!(
+                r.stderr.contains(&format!(
+                    "{TLS_ONLY}@{}:{}/{DATABASE}",
+                    server.host, server.port
+                )),
+                "sslmode={mode}: {}",
+                r.stderr
+            );
+        }
+    } else {
+        skip("the PostgreSQL server has no TLS (ssl = off): sslmode is untested");
+    }
 
     // A wrong password: exit 2, the warehouse named without any password.
     for command in ["run", "guard", "analyze"] {
