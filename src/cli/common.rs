@@ -392,3 +392,77 @@ mod tests {
         );
     }
 }
+
+/// Writes the files under `out`, creating the directories they are in. A new `out` is filled
+/// as a temporary directory beside it and renamed into place; an existing one gets each file
+/// replaced atomically, after every path is checked to resolve inside it. Nothing is written
+/// outside `out` (`import`, `export`; `command` names it in messages).
+pub fn write_tree(
+    out: &Path,
+    files: &[(String, impl AsRef<str>)],
+    command: &str,
+) -> Result<(), Failure> {
+    let io = |what: &Path, e: std::io::Error| Failure::new(format!("{}: {e}", what.display()));
+    let paths = inside_all(out, files.iter().map(|(n, _)| n.as_str()))?;
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(
+                Failure::new(format!("{} exists and is not a directory", out.display()))
+                    .help("name a new or existing directory with --out"),
+            );
+        }
+        for p in &paths {
+            resolves_inside(out, p)?;
+            if p.is_dir() {
+                return Err(Failure::new(format!("{} is a directory", p.display()))
+                    .help(format!("remove it, or {command} into another directory")));
+            }
+        }
+        for (p, (_, text)) in paths.iter().zip(files) {
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+                // Created just now or already there: either way it must still lead inside.
+                resolves_inside(out, dir)?;
+            }
+            write_atomic(p, text.as_ref().as_bytes())?;
+        }
+        return Ok(());
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| io(&parent, e))?;
+    let tmp = tempdir_in(&parent, command).map_err(|e| io(&parent, e))?;
+    let result = (|| {
+        for (name, text) in files {
+            let path = inside(&tmp, name)?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+            }
+            std::fs::write(&path, text.as_ref()).map_err(|e| io(&path, e))?;
+        }
+        std::fs::rename(&tmp, out).map_err(|e| io(out, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// A fresh hidden directory `.lodestar-<command>-<pid>-<n>` inside `dir` (the same file system
+/// as the directory it will be renamed to, so the rename is atomic).
+pub fn tempdir_in(dir: &Path, command: &str) -> std::io::Result<PathBuf> {
+    let pid = std::process::id();
+    for i in 0..1000 {
+        let path = dir.join(format!(".lodestar-{command}-{pid}-{i}"));
+        match std::fs::create_dir(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(
+        "could not create a temporary directory",
+    ))
+}

@@ -211,7 +211,7 @@ fn write_all(dir: &Path, outputs: &[Output<'_>]) -> Result<(), Failure> {
     }
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let parent = dir.canonicalize().map_err(|e| io(dir, e))?;
-    let tmp = tempdir_in(&parent).map_err(|e| io(&parent, e))?;
+    let tmp = common::tempdir_in(&parent, "compile").map_err(|e| io(&parent, e))?;
     let result = (|| {
         // Creating files is most of the cost: products are written on every core.
         outputs.par_iter().try_for_each(|o| {
@@ -239,22 +239,6 @@ fn write_all(dir: &Path, outputs: &[Output<'_>]) -> Result<(), Failure> {
     })();
     let _ = std::fs::remove_dir_all(&tmp);
     result
-}
-
-/// A fresh hidden directory inside `dir` (same file system, so renames are atomic).
-fn tempdir_in(dir: &Path) -> std::io::Result<PathBuf> {
-    let pid = std::process::id();
-    for i in 0..1000 {
-        let path = dir.join(format!(".lodestar-compile-{pid}-{i}"));
-        match std::fs::create_dir(&path) {
-            Ok(()) => return Ok(path),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other(
-        "could not create a temporary directory",
-    ))
 }
 
 pub fn dialects() -> Result<Exit, Failure> {

@@ -40,13 +40,15 @@ pub struct ImportArgs {
     /// Write the lodestar project (specs, `lodestar.toml`, the report) under DIR.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// The metric that becomes the North Star of its product.
+    /// The metric that becomes the North Star of its product. Given (or `--guardrail`), the
+    /// roles in a `lodestar export`'s `config.meta.lodestar` are not used.
     #[arg(long = "north-star", value_name = "METRIC")]
     pub north_star: Option<String>,
     /// A metric that becomes a guardrail: `METRIC:min=X`, `METRIC:max=Y` or both (repeatable).
     #[arg(long = "guardrail", value_name = "METRIC:min=X|max=Y")]
     pub guardrails: Vec<String>,
-    /// The grain of every imported metric. At `day` every MetricFlow kind keeps its numbers;
+    /// The grain of every imported metric (but those whose `config.meta.lodestar`, written by
+    /// `lodestar export`, names their own). At `day` every MetricFlow kind keeps its numbers;
     /// offsets and windows must be whole periods of the grain.
     #[arg(long, value_enum, default_value = "day")]
     pub grain: GrainArg,
@@ -127,7 +129,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Failure> {
         (format!("{}.yaml", imported.product), imported.spec.as_str()),
         ("IMPORT.md".to_owned(), imported.report.as_str()),
     ];
-    write(&args.out, &outputs)?;
+    common::write_tree(&args.out, &outputs, "import")?;
     common::eprint(&imported.summary);
     let mut listing = String::new();
     for (name, _) in &outputs {
@@ -193,64 +195,4 @@ fn product_name(dir: &Path) -> String {
                 .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         })
         .unwrap_or_else(|| "imported".to_owned())
-}
-
-/// Writes the files under `out`. A new `out` is filled as a temporary directory beside it and
-/// renamed into place; an existing one gets each file replaced atomically.
-fn write(out: &Path, files: &[(String, &str)]) -> Result<(), Failure> {
-    let io = |what: &Path, e: std::io::Error| Failure::new(format!("{}: {e}", what.display()));
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    let paths = common::inside_all(out, names.iter().copied())?;
-    if out.exists() {
-        if !out.is_dir() {
-            return Err(
-                Failure::new(format!("{} exists and is not a directory", out.display()))
-                    .help("name a new or existing directory with --out"),
-            );
-        }
-        for p in &paths {
-            common::resolves_inside(out, p)?;
-            if p.is_dir() {
-                return Err(Failure::new(format!("{} is a directory", p.display()))
-                    .help("remove it, or import into another directory"));
-            }
-        }
-        for (p, (_, text)) in paths.iter().zip(files) {
-            common::write_atomic(p, text.as_bytes())?;
-        }
-        return Ok(());
-    }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| io(&parent, e))?;
-    let tmp = tempdir_in(&parent).map_err(|e| io(&parent, e))?;
-    let result = (|| {
-        for (name, text) in files {
-            let path = common::inside(&tmp, name)?;
-            std::fs::write(&path, text).map_err(|e| io(&path, e))?;
-        }
-        std::fs::rename(&tmp, out).map_err(|e| io(out, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
-}
-
-/// A fresh hidden directory inside `dir` (same file system, so the rename is atomic).
-fn tempdir_in(dir: &Path) -> std::io::Result<PathBuf> {
-    let pid = std::process::id();
-    for i in 0..1000 {
-        let path = dir.join(format!(".lodestar-import-{pid}-{i}"));
-        match std::fs::create_dir(&path) {
-            Ok(()) => return Ok(path),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other(
-        "could not create a temporary directory",
-    ))
 }

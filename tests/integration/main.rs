@@ -24,6 +24,7 @@ mod init;
 mod kinds;
 mod portable;
 mod property;
+mod roundtrip;
 mod rules;
 mod schema;
 mod specs;

@@ -9,8 +9,11 @@ SPEC is a lodestar project (or spec file), DATA the directory `lodestar run --da
 1. `lodestar export SPEC --to metricflow --out WORK/mf` (one directory per product);
 2. for each product and each grain its metrics use, `lodestar import metricflow` of that
    directory at `--grain` that grain, with `--north-star` and `--guardrail` taken from the
-   export's `config.meta.lodestar` (the importer reads no meta; a grain the North Star is not
-   at gets a stand-in, roles do not change numbers);
+   export's `config.meta.lodestar` (a grain the North Star is not at gets a stand-in, roles do
+   not change numbers). The import reads a copy of the directory without
+   `config.meta.lodestar`: with it, the importer restores each metric's lodestar definition
+   from the meta (tests/integration/roundtrip.rs checks that model), and these numbers would
+   not test the translation of MetricFlow's definitions;
 3. `lodestar compile --dialect duckdb` of the original and of every import, over the data's
    whole range of days;
 4. both SQLs of every exported metric run on one in-memory DuckDB holding the CSVs (and each
@@ -24,6 +27,7 @@ missing after the round trip (those EXPORT.md reports as not carried over except
 import argparse
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +46,23 @@ def run(cmd):
 def documents(path):
     with open(path) as f:
         return [d for d in yaml.safe_load_all(f) if d]
+
+
+def strip_meta(src, dst):
+    """A copy of an exported product directory without `config.meta.lodestar` anywhere."""
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst)
+    for f in os.listdir(dst):
+        if not f.endswith(".yaml"):
+            continue
+        path = os.path.join(dst, f)
+        docs = documents(path)
+        for d in docs:
+            for item in d.values():
+                meta = (item or {}).get("config", {}).get("meta", {}) if isinstance(item, dict) else {}
+                meta.pop("lodestar", None)
+        with open(path, "w") as fh:
+            yaml.safe_dump_all(docs, fh, sort_keys=False)
 
 
 def load_data(con, data):
@@ -102,6 +123,8 @@ def main():
     checked, bad = 0, []
     for product in products:
         pdir = os.path.join(mf, product)
+        plain = os.path.join(work, "mf-without-meta", product)
+        strip_meta(pdir, plain)
         models = os.path.join(pdir, "models")
         for f in sorted(os.listdir(models)) if os.path.isdir(models) else []:
             with open(os.path.join(models, f)) as fh:
@@ -127,7 +150,7 @@ def main():
                 ["--guardrail", f"{m['name']}:max=1e300"] for m in at + metrics if m is not ns
             ]
             for extra in stand_ins:
-                p = subprocess.run([ls, "import", "metricflow", pdir, "--out", imported, "--grain", grain] + flags + extra,
+                p = subprocess.run([ls, "import", "metricflow", plain, "--out", imported, "--grain", grain] + flags + extra,
                                    capture_output=True, text=True)
                 if p.returncode == 0:
                     break

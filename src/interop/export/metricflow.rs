@@ -21,7 +21,12 @@
 //! * `conversion` is a conversion metric on an entity added to both semantic models; its
 //!   sides' filters must select rows before the join, so they are MetricFlow filters on
 //!   dimensions (one per column they read);
-//! * the framework's facts (role, owner, type, threshold, targets) are `config.meta.lodestar`.
+//! * the framework's facts (role, owner, type, threshold, targets) are `config.meta.lodestar`,
+//!   with the metric's lodestar `definition` and a `fingerprint` of the MetricFlow definition
+//!   written for it; each semantic model's meta holds its lodestar `source`, the product's
+//!   description and game, and the owners' details, with a fingerprint too. `lodestar import
+//!   metricflow` restores the spec from them while the fingerprints match (see
+//!   `crate::interop::metricflow::meta`), so the round trip gives back an equal model.
 
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -177,6 +182,7 @@ pub(super) fn product(project: &Project, product: &Product) -> ProductOut {
     for m in &exported {
         b.metric(m);
     }
+    fingerprint_metrics(&mut b);
     let carried = exported.len();
     let Builder {
         models,
@@ -195,7 +201,7 @@ pub(super) fn product(project: &Project, product: &Product) -> ProductOut {
         sm.push_str("---\n");
         sm.push_str(&yaml::document(&Y::map([(
             "semantic_model",
-            render_model(model),
+            render_model(model, project, product),
         )])));
         if let Some(Relation::Sql(f)) = &model.source.relation {
             files.push((
@@ -258,7 +264,7 @@ project_configuration:
         time_granularity: day
 ";
 
-fn render_model(m: &Model<'_>) -> Y {
+fn render_model(m: &Model<'_>, project: &Project, product: &Product) -> Y {
     let mut out = vec![("name".to_owned(), Y::str(&m.name))];
     if let Some(d) = &m.source.description {
         out.push(("description".to_owned(), Y::str(d.value.trim())));
@@ -306,7 +312,183 @@ fn render_model(m: &Model<'_>) -> Y {
     if !m.measures.is_empty() {
         out.push(("measures".to_owned(), Y::List(m.measures.clone())));
     }
+    let print = crate::interop::metricflow::meta::model_fingerprint(&Y::Map(out.clone()).to_json());
+    let mut meta = vec![("source".to_owned(), source_def(m.source))];
+    let mut about = vec![("name".to_owned(), Y::str(&product.name.value))];
+    if let Some(d) = &product.description {
+        about.push(("description".to_owned(), Y::str(&d.value)));
+    }
+    if let Some(g) = &product.game {
+        about.push(("game".to_owned(), Y::str(g.value.as_str())));
+    }
+    meta.push(("product".to_owned(), Y::Map(about)));
+    let owners: Vec<(String, Y)> = project
+        .owners
+        .iter()
+        .filter(|o| {
+            product
+                .metrics
+                .iter()
+                .any(|x| x.owner.as_ref().is_some_and(|k| k.value == o.key.value))
+        })
+        .map(|o| {
+            let mut v = Vec::new();
+            for (k, x) in [("name", &o.name), ("email", &o.email), ("slack", &o.slack)] {
+                if let Some(x) = x {
+                    v.push((k.to_owned(), Y::str(&x.value)));
+                }
+            }
+            (o.key.value.clone(), Y::Map(v))
+        })
+        .collect();
+    meta.push(("owners".to_owned(), Y::Map(owners)));
+    meta.push(("fingerprint".to_owned(), Y::Str(print)));
+    out.push((
+        "config".to_owned(),
+        Y::map([("meta", Y::map([("lodestar", Y::Map(meta))]))]),
+    ));
     Y::Map(out)
+}
+
+/// A source as the spec writes it, for the semantic model's meta.
+fn source_def(s: &Source) -> Y {
+    let mut out = vec![("name".to_owned(), Y::str(&s.name.value))];
+    if let Some(d) = &s.description {
+        out.push(("description".to_owned(), Y::str(&d.value)));
+    }
+    match &s.relation {
+        Some(Relation::Table(parts)) => {
+            out.push(("table".to_owned(), Y::Str(parts.value.join("."))))
+        }
+        Some(Relation::Sql(f)) => out.push(("sql".to_owned(), Y::str(&f.text.value))),
+        None => {}
+    }
+    if let Some(t) = &s.time {
+        out.push(("time".to_owned(), Y::str(&t.value)));
+    }
+    if let Some(cols) = &s.columns {
+        let typed = cols.iter().any(|c| c.data_type.is_some());
+        out.push((
+            "columns".to_owned(),
+            if typed {
+                // A list of `{name, type}`: a map's order would not survive a reader.
+                Y::List(
+                    cols.iter()
+                        .map(|c| {
+                            let mut v = vec![("name".to_owned(), Y::str(&c.name.value))];
+                            if let Some(t) = &c.data_type {
+                                v.push(("type".to_owned(), Y::str(&t.value)));
+                            }
+                            Y::Map(v)
+                        })
+                        .collect(),
+                )
+            } else {
+                Y::List(cols.iter().map(|c| Y::str(&c.name.value)).collect())
+            },
+        ));
+    }
+    if !s.dimensions.is_empty() {
+        out.push((
+            "dimensions".to_owned(),
+            Y::List(
+                s.dimensions
+                    .iter()
+                    .map(|d| {
+                        Y::map([
+                            ("name", Y::str(&d.name.value)),
+                            ("expr", Y::str(&d.expr.text.value)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    Y::Map(out)
+}
+
+/// A metric's computation as the spec writes it, for the meta (as OSI's extension has it).
+fn definition(c: &Compute) -> Y {
+    match c {
+        Compute::Measure(x) => Y::map([("measure", super::osi::measure_def(x))]),
+        Compute::Ratio {
+            numerator,
+            denominator,
+            ..
+        } => Y::map([(
+            "ratio",
+            Y::map([
+                ("numerator", super::osi::operand_def(numerator)),
+                ("denominator", super::osi::operand_def(denominator)),
+            ]),
+        )]),
+        Compute::Derived { expr, .. } => Y::map([("derived", Y::str(expr.text.value.trim()))]),
+        Compute::Compare(cmp) => Y::map([(
+            "compare",
+            Y::map([
+                ("metric", Y::str(&cmp.metric.value)),
+                ("offset", Y::Int(i64::from(cmp.offset.value))),
+                ("as", Y::str(cmp.as_.value.as_str())),
+            ]),
+        )]),
+        Compute::Conversion(cv) => {
+            let side = |s: &crate::model::Side| {
+                let mut v = vec![("source".to_owned(), Y::str(&s.source.value))];
+                if let Some(f) = &s.filter {
+                    v.push(("filter".to_owned(), Y::str(f.text.value.trim())));
+                }
+                Y::Map(v)
+            };
+            Y::map([(
+                "conversion",
+                Y::map([
+                    ("entity", Y::str(cv.entity.text.value.trim())),
+                    ("base", side(&cv.base)),
+                    ("event", side(&cv.event)),
+                    ("within", Y::Str(format!("{} days", cv.within.value))),
+                    ("as", Y::str(cv.as_.value.as_str())),
+                ]),
+            )])
+        }
+    }
+}
+
+/// Adds to each metric's meta the fingerprint of its MetricFlow definition (the metric, its
+/// helper metrics, the measures they read), as the importer computes it from what it reads.
+fn fingerprint_metrics(b: &mut Builder<'_>) {
+    let metrics: Vec<serde_json::Value> = b.metrics.iter().map(Y::to_json).collect();
+    let measures: Vec<serde_json::Value> = b
+        .models
+        .iter()
+        .flat_map(|m| m.measures.iter().map(Y::to_json))
+        .collect();
+    let all: Vec<&serde_json::Value> = metrics.iter().collect();
+    let measures: Vec<&serde_json::Value> = measures.iter().collect();
+    for (doc, json) in b.metrics.iter_mut().zip(&metrics) {
+        let helper = crate::interop::metricflow::meta::lodestar(json)
+            .is_some_and(|l| l.get("helper_of").is_some());
+        if helper {
+            continue;
+        }
+        let print = crate::interop::metricflow::meta::metric_fingerprint(json, &all, &measures);
+        let Y::Map(entries) = doc else { continue };
+        for (k, v) in entries.iter_mut() {
+            if k != "config" {
+                continue;
+            }
+            if let Y::Map(c) = v {
+                for (k, v) in c.iter_mut() {
+                    if let (true, Y::Map(meta)) = (k == "meta", v) {
+                        for (k, v) in meta.iter_mut() {
+                            if let (true, Y::Map(l)) = (k == "lodestar", v) {
+                                l.push(("fingerprint".to_owned(), Y::Str(print.clone())));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn node_relation(m: &Model<'_>) -> Y {
@@ -524,9 +706,17 @@ impl<'a> Builder<'a> {
             "time_granularity".to_owned(),
             Y::str(m.grain.value.as_str()),
         ));
+        let mut meta = match framework(m) {
+            Y::Map(v) => v,
+            _ => unreachable!("framework is a map"),
+        };
+        // What the importer needs to give back the spec itself (see the module's doc).
+        meta.push(("name".to_owned(), Y::str(&m.name.value)));
+        meta.push(("grain_written".to_owned(), Y::Bool(m.grain_written)));
+        meta.push(("definition".to_owned(), definition(compute)));
         doc.push((
             "config".to_owned(),
-            Y::map([("meta", Y::map([("lodestar", framework(m))]))]),
+            Y::map([("meta", Y::map([("lodestar", Y::Map(meta))]))]),
         ));
         self.metrics.push(Y::Map(doc));
     }

@@ -70,9 +70,10 @@ pub fn export(project: &Project, format: Format) -> Export {
     if format == Format::Metricflow && !project.owners.is_empty() {
         notes.push(Note::new(
             "owners".to_owned(),
-            NoteKind::NotCarried,
-            "owners' names, emails and Slack channels have no MetricFlow key; each metric names \
-             its owner's key in `config.meta.lodestar.owner`"
+            NoteKind::Info,
+            "owners have no MetricFlow key: each metric names its owner's key in \
+             `config.meta.lodestar.owner`, and each semantic model's `config.meta.lodestar` \
+             keeps the owners' names, emails and Slack channels (lodestar import restores them)"
                 .to_owned(),
         ));
     }
@@ -166,8 +167,10 @@ fn common_notes(product: &crate::model::Product, notes: &mut Vec<Note>) {
     if product.game.is_some() {
         notes.push(Note::new(
             subject.clone(),
-            NoteKind::NotCarried,
-            "its `game` has no place in the format".to_owned(),
+            NoteKind::Info,
+            "its `game` has no place in the format: it is kept in lodestar's own metadata \
+             (`config.meta.lodestar` of the semantic models, `custom_extensions` in OSI)"
+                .to_owned(),
         ));
     }
     for m in &product.metrics {

@@ -241,7 +241,7 @@ fn aggregate(x: &Measure) -> String {
 }
 
 /// A measure as lodestar writes it, for the extension.
-fn measure_def(x: &Measure) -> Y {
+pub(super) fn measure_def(x: &Measure) -> Y {
     let mut out = vec![
         ("source".to_owned(), Y::str(&x.source.value)),
         ("agg".to_owned(), Y::str(x.agg.value.name())),
@@ -267,7 +267,7 @@ fn measure_def(x: &Measure) -> Y {
     Y::Map(out)
 }
 
-fn operand_def(o: &Operand) -> Y {
+pub(super) fn operand_def(o: &Operand) -> Y {
     match o {
         Operand::Metric(n) => Y::str(&n.value),
         Operand::Measure(x) => measure_def(x),

@@ -13,7 +13,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde_json::Value;
+
 use super::jinja::{self, Ref};
+use super::meta::{self, MetricMeta, ModelMeta};
 use super::schema::{Manifest, MeasureInput, MetricDef, MetricInput, SemanticModel, Window};
 use super::{Grain, Note, NoteKind};
 
@@ -50,6 +53,8 @@ pub enum Kind {
     Compare {
         metric: String,
         offset: u32,
+        /// `value`, `change` or `growth` (MetricFlow offsets import as `value`).
+        as_: &'static str,
     },
     Conversion {
         entity: String,
@@ -66,6 +71,7 @@ pub enum Role {
     Input,
     NorthStar,
     Guardrail { min: Option<f64>, max: Option<f64> },
+    Outcome,
 }
 
 /// A lodestar metric.
@@ -75,9 +81,18 @@ pub struct Metric {
     /// The MetricFlow metric it carries over; `None` for a helper metric.
     pub origin: Option<String>,
     pub label: Option<String>,
-    pub description: String,
+    pub description: Option<String>,
     pub ty: &'static str,
     pub ty_why: &'static str,
+    /// The owner's key; `None`: [`super::emit::OWNER`].
+    pub owner: Option<String>,
+    pub grain: Grain,
+    /// Whether the spec writes `grain` (not when the exported spec left it at its default).
+    pub grain_written: bool,
+    /// `(by, value)`, from `config.meta.lodestar`.
+    pub targets: Vec<(String, f64)>,
+    /// `(cadence, last_reviewed)`, from `config.meta.lodestar`.
+    pub review: Option<(Option<&'static str>, Option<String>)>,
     pub kind: Kind,
     /// Other metrics of the product it reads.
     pub deps: Vec<String>,
@@ -108,6 +123,12 @@ pub struct Source {
     pub computed: Vec<(String, String)>,
     pub joins: Vec<Join>,
     pub dimensions: Vec<(String, String)>,
+    /// The SELECT of a source restored from `config.meta.lodestar` (a lodestar `sql` source).
+    pub sql_text: Option<String>,
+    /// Declared columns (name, type) of a source restored from `config.meta.lodestar`.
+    pub columns: Option<Vec<(String, Option<String>)>>,
+    /// Restored from `config.meta.lodestar` (see [`super::meta`]), not translated.
+    pub from_meta: bool,
 }
 
 impl Source {
@@ -118,10 +139,13 @@ impl Source {
     /// rows (MetricFlow's plain left join would, if a primary key were repeated in the data).
     pub fn sql(&self) -> Option<String> {
         if self.joins.is_empty() && self.computed.is_empty() {
-            return None;
+            return self.sql_text.clone();
         }
         let mut select = vec!["f.*".to_owned()];
-        let mut from = format!("{} as f", self.table);
+        let mut from = match &self.sql_text {
+            Some(sql) => format!("({sql}) as f"),
+            None => format!("{} as f", self.table),
+        };
         for (i, j) in self.joins.iter().enumerate() {
             let alias = format!("j{}", i + 1);
             let mut inner = vec![format!("{} as mf_key", j.dim_key)];
@@ -152,7 +176,20 @@ type Key = (String, Vec<String>);
 
 pub struct Builder<'a> {
     mf: &'a Manifest,
+    /// The grain of the metric being built: `--grain`, or the metric's own from its meta.
     grain: Grain,
+    default_grain: Grain,
+    /// `config.meta.lodestar` of the metrics that have one, by MetricFlow name.
+    pub metas: HashMap<String, MetricMeta>,
+    /// Helper metrics `lodestar export` made for another metric (`helper_of`): folded back
+    /// into it, not imported as metrics of their own.
+    helpers: HashSet<String>,
+    /// `config.meta.lodestar` of each semantic model (in order), when it has one.
+    pub model_metas: Vec<Option<ModelMeta>>,
+    /// Semantic model → the source restored from its meta.
+    restored: HashMap<usize, usize>,
+    /// Every measure of the manifest as read, for fingerprints.
+    raw_measures: Vec<Value>,
     /// Every MetricFlow metric, with those `create_metric: true` asks for appended.
     defs: Vec<MetricDef>,
     def_index: HashMap<String, usize>,
@@ -195,6 +232,8 @@ impl<'a> Builder<'a> {
                             ..Default::default()
                         },
                         filter: Default::default(),
+                        time_granularity: None,
+                        raw: Value::Null,
                     });
                 }
             }
@@ -209,15 +248,52 @@ impl<'a> Builder<'a> {
                 ));
             }
         }
-        // Names are given up front, in MetricFlow's order, so that helper metrics made later
-        // never take a name a MetricFlow metric needs.
+        let mut metas = HashMap::new();
+        for d in &defs {
+            let mut problems = Vec::new();
+            if let Some(m) = meta::metric_meta(&d.raw, &mut problems) {
+                metas.entry(d.name.clone()).or_insert(m);
+            }
+            for p in problems {
+                notes.push(Note::new(format!("metric `{}`", d.name), NoteKind::Info, p));
+            }
+        }
+        // The lodestar names of the metrics, for `helper_of`.
+        let own: HashSet<String> = defs
+            .iter()
+            .map(|d| {
+                metas
+                    .get(&d.name)
+                    .and_then(|m: &MetricMeta| m.name.clone())
+                    .unwrap_or_else(|| d.name.clone())
+            })
+            .collect();
+        let helpers: HashSet<String> = defs
+            .iter()
+            .filter(|d| {
+                metas
+                    .get(&d.name)
+                    .and_then(|m| m.helper_of.as_ref())
+                    .is_some_and(|p| own.contains(p))
+            })
+            .map(|d| d.name.clone())
+            .collect();
+        // Names are given up front, in MetricFlow's order (the export's helpers last), so that
+        // helper metrics made later never take a name a MetricFlow metric needs.
         let mut names = HashMap::new();
         let mut taken = HashSet::new();
-        for d in &defs {
+        let ordered = defs
+            .iter()
+            .filter(|d| !helpers.contains(&d.name))
+            .chain(defs.iter().filter(|d| helpers.contains(&d.name)));
+        for d in ordered {
             if names.contains_key(&d.name) {
                 continue;
             }
-            let (name, why) = super::lodestar_name(&d.name);
+            let (name, why) = match metas.get(&d.name).and_then(|m| m.name.as_deref()) {
+                Some(n) if !taken.contains(n) => (n.to_owned(), None),
+                _ => super::lodestar_name(&d.name),
+            };
             let name = unique(&name, &taken);
             if name != d.name {
                 notes.push(Note::new(
@@ -232,9 +308,69 @@ impl<'a> Builder<'a> {
             taken.insert(name.clone());
             names.insert(d.name.clone(), name);
         }
+        // Sources restored from the semantic models' meta, while their definitions are as
+        // exported.
+        let mut sources = Vec::new();
+        let mut restored = HashMap::new();
+        let mut model_metas = Vec::new();
+        for (mi, model) in mf.semantic_models.iter().enumerate() {
+            let mut problems = Vec::new();
+            let mm = meta::model_meta(&model.raw, &mut problems);
+            for p in problems {
+                notes.push(Note::new(
+                    format!("semantic model `{}`", model.name),
+                    NoteKind::Info,
+                    p,
+                ));
+            }
+            if let Some(s) = mm.as_ref().and_then(|m| m.source.as_ref()) {
+                let same = mm.as_ref().and_then(|m| m.fingerprint.as_deref())
+                    == Some(meta::model_fingerprint(&model.raw).as_str());
+                if !same {
+                    notes.push(Note::new(
+                        format!("semantic model `{}`", model.name),
+                        NoteKind::Differs,
+                        format!(
+                            "it was edited since `lodestar export` wrote it (its fingerprint no \
+                             longer matches): its source is translated from MetricFlow, not \
+                             restored as lodestar source `{}`",
+                            s.name
+                        ),
+                    ));
+                } else if !sources.iter().any(|x: &Source| x.name == s.name) {
+                    restored.insert(mi, sources.len());
+                    sources.push(Source {
+                        name: s.name.clone(),
+                        description: s.description.clone(),
+                        table: s.table.clone().unwrap_or_default(),
+                        time: s.time.clone(),
+                        computed: Vec::new(),
+                        joins: Vec::new(),
+                        dimensions: s.dimensions.clone(),
+                        sql_text: s.sql.clone(),
+                        columns: s.columns.clone(),
+                        from_meta: true,
+                    });
+                }
+            }
+            model_metas.push(mm);
+        }
+        let raw_measures = mf
+            .semantic_models
+            .iter()
+            .filter_map(|m| m.raw.get("measures").and_then(Value::as_array))
+            .flatten()
+            .cloned()
+            .collect();
         Builder {
             mf,
             grain,
+            default_grain: grain,
+            metas,
+            helpers,
+            model_metas,
+            restored,
+            raw_measures,
             def_index: defs
                 .iter()
                 .enumerate()
@@ -245,7 +381,7 @@ impl<'a> Builder<'a> {
             measure_index,
             names,
             taken,
-            sources: Vec::new(),
+            sources,
             source_index: HashMap::new(),
             metrics: Vec::new(),
             built: HashMap::new(),
@@ -255,11 +391,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The MetricFlow metrics' names, in order (those `create_metric` adds last).
+    /// The MetricFlow metrics' names, in order (those `create_metric` adds last), but the
+    /// helper metrics `lodestar export` made, which fold back into their metric.
     pub fn metric_names(&self) -> Vec<String> {
         let mut seen = HashSet::new();
         self.defs
             .iter()
+            .filter(|d| !self.helpers.contains(&d.name))
             .filter(|d| seen.insert(d.name.clone()))
             .map(|d| d.name.clone())
             .collect()
@@ -302,18 +440,50 @@ impl<'a> Builder<'a> {
             let hint = hint.unwrap_or_else(|| format!("{base}_filtered"));
             self.fresh(&hint)
         };
-        let result = self.kind_of(&def, &filters, &name);
+        let meta = if primary {
+            self.metas.get(mf_name).cloned()
+        } else {
+            None
+        };
+        let outer = self.grain;
+        if let Some(m) = &meta {
+            let written = def
+                .time_granularity
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(|g| Grain::parse(&g.to_ascii_lowercase()));
+            self.grain = written.or(m.grain).unwrap_or(self.default_grain);
+        }
+        let grain = self.grain;
+        let result = match meta.as_ref().and_then(|m| self.restore(&def, m)) {
+            Some(built) => Ok(built),
+            None => self.kind_of(&def, &filters, &name),
+        };
+        self.grain = outer;
         self.busy.remove(&key);
         let result = result.map(|built| {
-            let (ty, ty_why) = guess_type(&def.name, &built.kind);
-            let description = if primary {
+            let (mut ty, mut ty_why) = guess_type(&def.name, &built.kind);
+            if let Some(t) = meta.as_ref().and_then(|m| m.ty) {
+                (ty, ty_why) = (t, "from `config.meta.lodestar`");
+            }
+            let description = if meta.is_some() {
+                // As exported: the metric's own description, or none.
                 def.description
                     .clone()
                     .filter(|d| !d.trim().is_empty())
                     .map(|d| d.trim().to_owned())
-                    .unwrap_or_else(|| format!("MetricFlow {} metric `{}`.", def.kind, def.name))
+            } else if primary {
+                Some(
+                    def.description
+                        .clone()
+                        .filter(|d| !d.trim().is_empty())
+                        .map(|d| d.trim().to_owned())
+                        .unwrap_or_else(|| {
+                            format!("MetricFlow {} metric `{}`.", def.kind, def.name)
+                        }),
+                )
             } else {
-                format!(
+                Some(format!(
                     "`{}` where {}.",
                     self.names[mf_name],
                     filters
@@ -321,7 +491,7 @@ impl<'a> Builder<'a> {
                         .map(|f| jinja::readable(f))
                         .collect::<Vec<_>>()
                         .join(" and ")
-                )
+                ))
             };
             self.metrics.push(Metric {
                 name: name.clone(),
@@ -330,6 +500,15 @@ impl<'a> Builder<'a> {
                 description,
                 ty,
                 ty_why,
+                owner: meta.as_ref().and_then(|m| m.owner.clone()),
+                grain,
+                // Unwritten, the spec's grain is the default (or a compare's metric's); the
+                // exported one is that grain, unless MetricFlow's was edited since.
+                grain_written: meta
+                    .as_ref()
+                    .is_none_or(|m| m.grain_written || m.grain != Some(grain)),
+                targets: meta.as_ref().map(|m| m.targets.clone()).unwrap_or_default(),
+                review: meta.as_ref().and_then(|m| m.review.clone()),
                 kind: built.kind,
                 deps: built.deps,
                 comments: built.comments,
@@ -348,6 +527,166 @@ impl<'a> Builder<'a> {
         }
         self.built.insert(key, result.clone());
         result
+    }
+
+    /// The metric as `lodestar export` defined it (`config.meta.lodestar.definition`), while
+    /// its MetricFlow definition is still the one exported beside it; `None`, with a note
+    /// saying why, to translate the MetricFlow definition instead.
+    fn restore(&mut self, def: &MetricDef, meta: &MetricMeta) -> Option<Built> {
+        let subject = format!("metric `{}`", def.name);
+        let (Some(definition), Some(print)) = (&meta.definition, &meta.fingerprint) else {
+            self.notes.push(Note::new(
+                subject,
+                NoteKind::Info,
+                "its `config.meta.lodestar` has no `definition` and `fingerprint`: its \
+                 computation is translated from MetricFlow, the rest of the meta is kept"
+                    .to_owned(),
+            ));
+            return None;
+        };
+        let metrics: Vec<&Value> = self.mf.metrics.iter().map(|d| &d.raw).collect();
+        let measures: Vec<&Value> = self.raw_measures.iter().collect();
+        if meta::metric_fingerprint(&def.raw, &metrics, &measures) != *print {
+            self.notes.push(Note::new(
+                subject,
+                NoteKind::Differs,
+                "it was edited in MetricFlow since `lodestar export` wrote it (its fingerprint \
+                 no longer matches): its computation is translated from MetricFlow, not \
+                 restored from `config.meta.lodestar.definition`"
+                    .to_owned(),
+            ));
+            return None;
+        }
+        match self.definition(definition, def) {
+            Ok(built) => Some(built),
+            Err(why) => {
+                self.notes.push(Note::new(
+                    subject,
+                    NoteKind::Info,
+                    format!(
+                        "its `config.meta.lodestar.definition` {why}: its computation is \
+                         translated from MetricFlow"
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A lodestar definition as `lodestar export` writes it in the meta (the keys of the spec:
+    /// `measure`, `ratio`, `derived`, `compare` or `conversion`).
+    fn definition(&self, v: &Value, def: &MetricDef) -> Result<Built, String> {
+        let map = v.as_object().ok_or("is not a map")?;
+        let (Some((key, body)), 1) = (map.iter().next(), map.len()) else {
+            return Err("is not one of measure, ratio, derived, compare and conversion".to_owned());
+        };
+        let str_of = |v: &Value, what: &str| -> Result<String, String> {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("has no `{what}` string"))
+        };
+        let mut deps = Vec::new();
+        let kind = match key.as_str() {
+            "measure" => Kind::Measure(meta_measure(body)?),
+            "ratio" => {
+                let side = |v: &Value| -> Result<Side, String> {
+                    match v {
+                        Value::String(n) => Ok(Side::Metric(n.clone())),
+                        other => meta_measure(other).map(Side::Measure),
+                    }
+                };
+                let n = side(&body["numerator"])?;
+                let d = side(&body["denominator"])?;
+                for s in [&n, &d] {
+                    if let Side::Metric(m) = s {
+                        deps.push(m.clone());
+                    }
+                }
+                Kind::Ratio(n, d)
+            }
+            "derived" => {
+                deps = meta::metric_inputs(&def.raw)
+                    .iter()
+                    .filter_map(|i| self.names.get(i).cloned())
+                    .collect();
+                Kind::Derived(str_of(body, "derived")?)
+            }
+            "compare" => {
+                let metric = str_of(&body["metric"], "metric")?;
+                let offset = body["offset"]
+                    .as_u64()
+                    .and_then(|o| u32::try_from(o).ok())
+                    .ok_or("has no whole `offset`")?;
+                let as_ = crate::model::CompareAs::parse(&str_of(&body["as"], "as")?)
+                    .ok_or("has an `as` that is none of value, change and growth")?;
+                deps.push(metric.clone());
+                Kind::Compare {
+                    metric,
+                    offset,
+                    as_: as_.as_str(),
+                }
+            }
+            "conversion" => {
+                let side = |v: &Value| -> Result<ConversionSide, String> {
+                    Ok(ConversionSide {
+                        source: str_of(&v["source"], "source")?,
+                        filter: v.get("filter").and_then(Value::as_str).map(str::to_owned),
+                    })
+                };
+                let within = days_text(&str_of(&body["within"], "within")?)?;
+                let count = match str_of(&body["as"], "as")?.as_str() {
+                    "rate" => false,
+                    "count" => true,
+                    _ => return Err("has an `as` that is neither rate nor count".to_owned()),
+                };
+                Kind::Conversion {
+                    entity: str_of(&body["entity"], "entity")?,
+                    base: side(&body["base"])?,
+                    event: side(&body["event"])?,
+                    within,
+                    count,
+                }
+            }
+            other => return Err(format!("has `{other}`, which is no lodestar computation")),
+        };
+        for source in kind_sources(&kind) {
+            if !self.sources.iter().any(|s| s.from_meta && s.name == source) {
+                return Err(format!(
+                    "reads source `{source}`, whose semantic model was not restored"
+                ));
+            }
+        }
+        Ok(Built {
+            deps,
+            ..Built::new(kind)
+        })
+    }
+
+    /// A ratio side that is a helper metric `lodestar export` made for `owner` (its meta says
+    /// `helper_of: owner`): its measure, written in place as the spec had it.
+    fn fold_helper(&mut self, input: &str, owner: &str, which: &str) -> Option<Side> {
+        let of = self.metas.get(input).and_then(|m| m.helper_of.as_deref());
+        if of != Some(owner) || !self.helpers.contains(input) {
+            return None;
+        }
+        let def = self.defs[*self.def_index.get(input)?].clone();
+        match self.kind_of(&def, &[], owner) {
+            Ok(Built {
+                kind: Kind::Measure(m),
+                ..
+            }) => {
+                self.notes.push(Note::new(
+                    format!("metric `{owner}`"),
+                    NoteKind::Info,
+                    format!(
+                        "its {which}, the helper metric `{input}` that `lodestar export` made, is \
+                         a measure of the ratio again"
+                    ),
+                ));
+                Some(Side::Measure(m))
+            }
+            _ => None,
+        }
     }
 
     /// A name not taken yet, from a hint.
@@ -448,6 +787,9 @@ impl<'a> Builder<'a> {
         let mut filters = extra.to_vec();
         filters.extend(input.filter.0.iter().cloned());
         if filters.is_empty() {
+            if let Some(side) = self.fold_helper(&input.name, owner, which) {
+                return Ok(side);
+            }
             return self
                 .ensure(&input.name, Vec::new(), None)
                 .map(Side::Metric)
@@ -580,15 +922,21 @@ impl<'a> Builder<'a> {
             name: name.clone(),
             origin: None,
             label: None,
-            description: format!(
+            description: Some(format!(
                 "`{base}` {} earlier (MetricFlow `offset_window: {}` in `{owner}`).",
                 w.text, w.text
-            ),
+            )),
             ty,
             ty_why,
+            owner: None,
+            grain: self.grain,
+            grain_written: true,
+            targets: Vec::new(),
+            review: None,
             kind: Kind::Compare {
                 metric: base.to_owned(),
                 offset,
+                as_: "value",
             },
             deps: vec![base.to_owned()],
             comments: Vec::new(),
@@ -1108,6 +1456,13 @@ impl<'a> Builder<'a> {
         if let Some(&i) = self.source_index.get(&(mi, time.clone())) {
             return Ok(i);
         }
+        // A source restored from the semantic model's meta is the model by its default time.
+        if Some(&time) == default.as_ref() {
+            if let Some(&i) = self.restored.get(&mi) {
+                self.source_index.insert((mi, time), i);
+                return Ok(i);
+            }
+        }
         let dim = model
             .dimensions
             .iter()
@@ -1173,6 +1528,9 @@ impl<'a> Builder<'a> {
             })
             .collect();
         self.sources.push(Source {
+            sql_text: None,
+            columns: None,
+            from_meta: false,
             name,
             description: model
                 .description
@@ -1305,6 +1663,76 @@ fn unique(name: &str, taken: &HashSet<String>) -> String {
         .map(|n| format!("{name}_{n}"))
         .find(|n| !taken.contains(n))
         .expect("a free name")
+}
+
+/// A measure as `lodestar export` writes it in the meta (the spec's keys).
+fn meta_measure(v: &Value) -> Result<Measure, String> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    if v.get("having").is_some() {
+        return Err("has a `having`, which MetricFlow cannot compute".to_owned());
+    }
+    let agg = text("agg").unwrap_or_default();
+    let agg = [
+        "count",
+        "count_distinct",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "median",
+        "percentile",
+    ]
+    .into_iter()
+    .find(|a| *a == agg)
+    .ok_or_else(|| format!("has a measure aggregated by `{agg}`, which lodestar lacks"))?;
+    let to_date = match text("to_date") {
+        None => None,
+        Some(g) => Some(
+            ["week", "month", "quarter", "year"]
+                .into_iter()
+                .find(|x| *x == g)
+                .ok_or_else(|| format!("has `to_date: {g}`"))?,
+        ),
+    };
+    Ok(Measure {
+        source: text("source").ok_or("has a measure without `source`")?,
+        agg,
+        expr: text("expr"),
+        p: v.get("p").and_then(Value::as_f64),
+        filter: text("filter"),
+        window: text("window").map(|w| days_text(&w)).transpose()?,
+        to_date,
+        cumulative: v.get("cumulative").and_then(Value::as_bool) == Some(true),
+    })
+}
+
+/// `7 days` as 7.
+fn days_text(s: &str) -> Result<u32, String> {
+    let mut parts = s.split_whitespace();
+    match (
+        parts.next().map(str::parse::<u32>),
+        parts.next(),
+        parts.next(),
+    ) {
+        (Some(Ok(n)), Some("day" | "days"), None) => Ok(n),
+        _ => Err(format!("has `{s}`, which is not a number of days")),
+    }
+}
+
+/// The sources a computation reads directly.
+fn kind_sources(kind: &Kind) -> Vec<String> {
+    match kind {
+        Kind::Measure(m) => vec![m.source.clone()],
+        Kind::Ratio(a, b) => [a, b]
+            .into_iter()
+            .filter_map(|s| match s {
+                Side::Measure(m) => Some(m.source.clone()),
+                Side::Metric(_) => None,
+            })
+            .collect(),
+        Kind::Conversion { base, event, .. } => vec![base.source.clone(), event.source.clone()],
+        Kind::Derived(_) | Kind::Compare { .. } => Vec::new(),
+    }
 }
 
 /// A window as days.

@@ -3,6 +3,7 @@
 //! summary; and [`locate`], which finds the metric or source a finding's offset falls in.
 
 use super::build::{ConversionSide, Kind, Measure, Metric, Role, Side, Source};
+use super::meta::OwnerMeta;
 use super::{Chosen, Grain, Note, NoteKind};
 use crate::diagnostics::FileId;
 use crate::syntax::{self, Syntax};
@@ -26,6 +27,15 @@ pub struct Head<'a> {
     pub grain: Grain,
     pub files: &'a [String],
     pub chosen: Chosen,
+    /// The product's description and game, and the owners' details, from the semantic
+    /// models' `config.meta.lodestar` (a project `lodestar export` wrote).
+    pub description: Option<&'a str>,
+    pub game: Option<&'a str>,
+    pub owners: &'a [OwnerMeta],
+    /// Whether metrics carry `config.meta.lodestar` (a project `lodestar export` wrote), and
+    /// whether `--north-star` / `--guardrail` chose the roles.
+    pub restored: bool,
+    pub flags: bool,
 }
 
 fn q(s: &str) -> String {
@@ -42,22 +52,63 @@ pub fn spec(head: &Head<'_>, sources: &[Source], metrics: &[Metric]) -> String {
     y.push_str(
         "# Imported from MetricFlow by `lodestar import metricflow`. IMPORT.md lists what\n",
     );
-    y.push_str("# could not be carried over, and why. Metric types were guessed from names and\n");
-    y.push_str("# kinds (MetricFlow has none): check each `type`.\n");
+    if head.restored {
+        y.push_str("# could not be carried over, and why. Roles, owners, types, grains and the\n");
+        y.push_str("# definitions `lodestar export` wrote come from `config.meta.lodestar`.\n");
+    } else {
+        y.push_str(
+            "# could not be carried over, and why. Metric types were guessed from names and\n",
+        );
+        y.push_str("# kinds (MetricFlow has none): check each `type`.\n");
+    }
     y.push_str("lodestar: 1\n");
     y.push_str(&format!("product: {}\n", q(head.product)));
-    y.push_str(&format!(
-        "description: {}\n",
-        q(&format!(
-            "Metrics imported from MetricFlow ({} file{}).",
-            head.files.len(),
-            if head.files.len() == 1 { "" } else { "s" }
-        ))
-    ));
-    y.push_str(
-        "# MetricFlow has no owners: every metric is owned by `data`. Assign the real ones.\n",
+    let description = head.description.map_or_else(
+        || {
+            format!(
+                "Metrics imported from MetricFlow ({} file{}).",
+                head.files.len(),
+                if head.files.len() == 1 { "" } else { "s" }
+            )
+        },
+        str::to_owned,
     );
-    y.push_str(&format!("owners:\n  {OWNER}: {{ name: \"Data team\" }}\n"));
+    y.push_str(&format!("description: {}\n", q(&description)));
+    if let Some(g) = head.game {
+        y.push_str(&format!("game: {}\n", q(g)));
+    }
+    // The owners the metrics name: those the meta describes, `data` for the rest.
+    let mut keys: Vec<&str> = Vec::new();
+    for m in metrics {
+        let k = m.owner.as_deref().unwrap_or(OWNER);
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    if keys.iter().all(|k| *k == OWNER) {
+        y.push_str(
+            "# MetricFlow has no owners: every metric is owned by `data`. Assign the real ones.\n",
+        );
+        y.push_str(&format!("owners:\n  {OWNER}: {{ name: \"Data team\" }}\n"));
+    } else {
+        y.push_str("owners:\n");
+        for k in keys {
+            let o = head.owners.iter().find(|o| o.key == k);
+            let name = o.and_then(|o| o.name.as_deref()).unwrap_or(match k {
+                OWNER => "Data team",
+                _ => k,
+            });
+            y.push_str(&format!("  {}:\n    name: {}\n", q(k), q(name)));
+            for (key, v) in [
+                ("email", o.and_then(|o| o.email.as_deref())),
+                ("slack", o.and_then(|o| o.slack.as_deref())),
+            ] {
+                if let Some(v) = v {
+                    y.push_str(&format!("    {key}: {}\n", q(v)));
+                }
+            }
+        }
+    }
     if !sources.is_empty() {
         y.push_str("sources:\n");
     }
@@ -73,6 +124,18 @@ pub fn spec(head: &Head<'_>, sources: &[Source], metrics: &[Metric]) -> String {
             None => y.push_str(&format!("    table: {}\n", q(&s.table))),
         }
         y.push_str(&format!("    time: {}\n", q(&s.time)));
+        if let Some(cols) = &s.columns {
+            if cols.iter().all(|(_, t)| t.is_none()) {
+                let names: Vec<String> = cols.iter().map(|(n, _)| q(n)).collect();
+                y.push_str(&format!("    columns: [{}]\n", names.join(", ")));
+            } else {
+                y.push_str("    columns:\n");
+                for (n, t) in cols {
+                    let t = t.as_deref().map_or_else(|| "null".to_owned(), q);
+                    y.push_str(&format!("      {}: {t}\n", q(n)));
+                }
+            }
+        }
         if !s.dimensions.is_empty() {
             y.push_str("    dimensions:\n");
             for (name, expr) in &s.dimensions {
@@ -89,9 +152,10 @@ pub fn spec(head: &Head<'_>, sources: &[Source], metrics: &[Metric]) -> String {
         .filter(|m| matches!(m.role, Role::Guardrail { .. }))
         .collect();
     let inputs: Vec<&Metric> = metrics.iter().filter(|m| m.role == Role::Input).collect();
+    let outcomes: Vec<&Metric> = metrics.iter().filter(|m| m.role == Role::Outcome).collect();
     for m in &ns {
         y.push_str("north_star:\n");
-        metric(&mut y, m, head.grain, "  ", "  ");
+        metric(&mut y, m, "  ", "  ");
     }
     let mut before_inputs = Vec::new();
     if !head.chosen.north_star {
@@ -120,12 +184,18 @@ pub fn spec(head: &Head<'_>, sources: &[Source], metrics: &[Metric]) -> String {
         y.push('\n');
     }
     for m in &inputs {
-        metric(&mut y, m, head.grain, "  - ", "    ");
+        metric(&mut y, m, "  - ", "    ");
     }
     if !guards.is_empty() {
         y.push_str("guardrails:\n");
         for m in &guards {
-            metric(&mut y, m, head.grain, "  - ", "    ");
+            metric(&mut y, m, "  - ", "    ");
+        }
+    }
+    if !outcomes.is_empty() {
+        y.push_str("outcomes:\n");
+        for m in &outcomes {
+            metric(&mut y, m, "  - ", "    ");
         }
     }
     canonical(&y)
@@ -143,7 +213,7 @@ fn canonical(text: &str) -> String {
     }
 }
 
-fn metric(y: &mut String, m: &Metric, grain: Grain, first: &str, rest: &str) {
+fn metric(y: &mut String, m: &Metric, first: &str, rest: &str) {
     let indent = first.len();
     for c in &m.comments {
         for line in wrap(c, 96usize.saturating_sub(indent)) {
@@ -154,10 +224,17 @@ fn metric(y: &mut String, m: &Metric, grain: Grain, first: &str, rest: &str) {
     if let Some(l) = &m.label {
         y.push_str(&format!("{rest}label: {}\n", q(l)));
     }
-    y.push_str(&format!("{rest}description: {}\n", q(&m.description)));
-    y.push_str(&format!("{rest}owner: {OWNER}\n"));
+    if let Some(d) = &m.description {
+        y.push_str(&format!("{rest}description: {}\n", q(d)));
+    }
+    y.push_str(&format!(
+        "{rest}owner: {}\n",
+        q(m.owner.as_deref().unwrap_or(OWNER))
+    ));
     y.push_str(&format!("{rest}type: {}\n", m.ty));
-    y.push_str(&format!("{rest}grain: {}\n", grain.as_str()));
+    if m.grain_written {
+        y.push_str(&format!("{rest}grain: {}\n", m.grain.as_str()));
+    }
     let deeper = format!("{rest}  ");
     match &m.kind {
         Kind::Measure(x) => {
@@ -177,11 +254,15 @@ fn metric(y: &mut String, m: &Metric, grain: Grain, first: &str, rest: &str) {
             }
         }
         Kind::Derived(expr) => y.push_str(&format!("{rest}derived: {}\n", q(expr))),
-        Kind::Compare { metric, offset } => {
+        Kind::Compare {
+            metric,
+            offset,
+            as_,
+        } => {
             y.push_str(&format!("{rest}compare:\n"));
             y.push_str(&format!("{deeper}metric: {}\n", q(metric)));
             y.push_str(&format!("{deeper}offset: {offset}\n"));
-            y.push_str(&format!("{deeper}as: value\n"));
+            y.push_str(&format!("{deeper}as: {as_}\n"));
         }
         Kind::Conversion {
             entity,
@@ -209,6 +290,25 @@ fn metric(y: &mut String, m: &Metric, grain: Grain, first: &str, rest: &str) {
         }
         if let Some(v) = max {
             y.push_str(&format!("{deeper}max: {}\n", num(*v)));
+        }
+    }
+    if !m.targets.is_empty() {
+        y.push_str(&format!("{rest}targets:\n"));
+        for (by, value) in &m.targets {
+            y.push_str(&format!(
+                "{deeper}- {{ by: {}, value: {} }}\n",
+                q(by),
+                num(*value)
+            ));
+        }
+    }
+    if let Some((cadence, last)) = &m.review {
+        y.push_str(&format!("{rest}review:\n"));
+        if let Some(c) = cadence {
+            y.push_str(&format!("{deeper}cadence: {c}\n"));
+        }
+        if let Some(d) = last {
+            y.push_str(&format!("{deeper}last_reviewed: {}\n", q(d)));
         }
     }
 }
@@ -355,12 +455,19 @@ pub fn report(
     r.push_str("# Import from MetricFlow\n\n");
     r.push_str(&format!(
         "`lodestar import metricflow` read {} file{} and carried over **{carried} of {total}** \
-         MetricFlow metrics into `{}.yaml` (product `{}`), every one at grain `{}`",
+         MetricFlow metrics into `{}.yaml` (product `{}`), {}",
         head.files.len(),
         if head.files.len() == 1 { "" } else { "s" },
         head.product,
         head.product,
-        head.grain.as_str()
+        if head.restored {
+            format!(
+                "each at its grain from `config.meta.lodestar` (`{}` without one)",
+                head.grain.as_str()
+            )
+        } else {
+            format!("every one at grain `{}`", head.grain.as_str())
+        }
     ));
     if helpers > 0 {
         r.push_str(&format!(
@@ -411,7 +518,9 @@ pub fn report(
         "These MetricFlow settings need nothing in lodestar.",
     );
     r.push_str("## Choices left to you\n\n");
-    if head.chosen.north_star {
+    if head.chosen.north_star && !head.flags {
+        r.push_str("* The North Star is the one `config.meta.lodestar` names.\n");
+    } else if head.chosen.north_star {
         r.push_str("* The North Star was chosen with `--north-star`.\n");
     } else {
         r.push_str(
@@ -420,7 +529,11 @@ pub fn report(
              until then), or import again with `--north-star METRIC`.\n",
         );
     }
-    if head.chosen.guardrails {
+    if head.chosen.guardrails && !head.flags {
+        r.push_str(
+            "* The guardrails and their thresholds are those `config.meta.lodestar` names.\n",
+        );
+    } else if head.chosen.guardrails {
         r.push_str("* The guardrails were chosen with `--guardrail`.\n");
     } else {
         r.push_str(
@@ -429,19 +542,29 @@ pub fn report(
              `--guardrail METRIC:min=X` (or `max=Y`, or both: `min=X,max=Y`).\n",
         );
     }
-    r.push_str(&format!(
-        "* **Owners**: MetricFlow has none; every metric is owned by `{OWNER}` (\"Data team\"). \
-         Declare the real owners and assign them.\n"
-    ));
-    r.push_str(
-        "* **Types**: MetricFlow has none; each `type` below was guessed from the metric's name \
-         and kind. It steers lodestar's framework checks (vanity types are refused, a revenue \
-         North Star is warned about), never the numbers.\n\n",
-    );
-    if !metrics.is_empty() {
+    if head.restored {
+        r.push_str(&format!(
+            "* **Owners and types**: from `config.meta.lodestar`, as `lodestar export` wrote \
+             them; a metric without it is owned by `{OWNER}` (\"Data team\") and its `type` was \
+             guessed from its name and kind (the table says which).\n\n"
+        ));
+    } else {
+        r.push_str(&format!(
+            "* **Owners**: MetricFlow has none; every metric is owned by `{OWNER}` (\"Data \
+             team\"). Declare the real owners and assign them.\n"
+        ));
         r.push_str(
-            "| metric | MetricFlow metric | type (guessed) | because |\n|---|---|---|---|\n",
+            "* **Types**: MetricFlow has none; each `type` below was guessed from the metric's \
+             name and kind. It steers lodestar's framework checks (vanity types are refused, a \
+             revenue North Star is warned about), never the numbers.\n\n",
         );
+    }
+    if !metrics.is_empty() {
+        r.push_str(if head.restored {
+            "| metric | MetricFlow metric | type | because |\n|---|---|---|---|\n"
+        } else {
+            "| metric | MetricFlow metric | type (guessed) | because |\n|---|---|---|---|\n"
+        });
         for m in metrics {
             r.push_str(&format!(
                 "| `{}` | {} | `{}` | {} |\n",
@@ -455,15 +578,28 @@ pub fn report(
         }
         r.push('\n');
     }
+    r.push_str("## How the numbers compare\n\n");
+    if head.restored {
+        r.push_str(
+            "* A metric whose MetricFlow definition is as `lodestar export` wrote it is the \
+             lodestar definition written beside it (`config.meta.lodestar.definition`), at its \
+             own grain; one edited since is translated from MetricFlow (the notes above say \
+             which).\n",
+        );
+    }
     r.push_str(&format!(
-        "## How the numbers compare\n\n\
-         * Every metric is reported at grain `{}` (MetricFlow's `metric_time__{}`); `--grain` \
-         chooses another when importing.\n\
+        "* Every metric{} is reported at grain `{}` (MetricFlow's `metric_time__{}`); \
+         `--grain` chooses another when importing.\n\
          * lodestar reports every period in range: counts and sums are 0 where MetricFlow has no \
          row (or NULL, without `fill_nulls_with: 0`); other aggregations are NULL there.\n\
          * Filters' `{{{{ Dimension('entity__dim') }}}}` became the dimension's SQL; dimensions \
          of other semantic models are joined in `sql` sources, one row per key, so a join never \
          multiplies rows.\n",
+        if head.restored {
+            " without `config.meta.lodestar`"
+        } else {
+            ""
+        },
         head.grain.as_str(),
         head.grain.as_str()
     ));

@@ -11,10 +11,17 @@
 //!    source the checks refuse is dropped (with the checks' words in the report) and the spec
 //!    written again, so that what is written lints clean but for the North Star and guardrails
 //!    that only the user can choose.
+//!
+//! A project that `lodestar export --to metricflow` wrote carries lodestar's own facts in
+//! `config.meta.lodestar` ([`meta`]): the importer then restores the spec it came from (roles,
+//! owners, types, grains, targets, reviews, sources, and each definition while MetricFlow's is
+//! still as exported), so the round trip gives an equal model. `--north-star` / `--guardrail`,
+//! when given, choose the roles instead.
 
 mod build;
 mod emit;
 mod jinja;
+pub(crate) mod meta;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -310,20 +317,86 @@ pub fn import(files: &[(String, String)], options: &Options) -> Result<Import, I
                 max: *max,
             })
     };
+    // Without flags, the roles `lodestar export` wrote in `config.meta.lodestar`.
+    let flags = north_star.is_some() || !guardrails.is_empty();
+    let meta_role = |mf: &str| -> Option<Role> {
+        builder.metas.get(mf)?.role.as_ref().map(|r| match r {
+            meta::MetaRole::NorthStar => Role::NorthStar,
+            meta::MetaRole::Input => Role::Input,
+            meta::MetaRole::Guardrail { min, max } => Role::Guardrail {
+                min: *min,
+                max: *max,
+            },
+            meta::MetaRole::Outcome => Role::Outcome,
+        })
+    };
+    let mut ignored_roles = false;
     for m in &mut metrics {
-        if let Some(role) = m.origin.as_deref().and_then(role_of) {
+        let Some(origin) = m.origin.as_deref() else {
+            continue;
+        };
+        if flags {
+            ignored_roles |= meta_role(origin).is_some_and(|r| r != Role::Input);
+            if let Some(role) = role_of(origin) {
+                m.role = role;
+            }
+        } else if let Some(role) = meta_role(origin) {
             m.role = role;
         }
     }
+    if ignored_roles {
+        notes.push(Note::new(
+            "roles".to_owned(),
+            NoteKind::Info,
+            "the North Star and guardrails are those --north-star and --guardrail chose; the \
+             roles in `config.meta.lodestar` were not used"
+                .to_owned(),
+        ));
+    }
+    // A project `lodestar export` wrote lists its metrics in the spec's order (roles aside):
+    // restored, they keep it, dependencies built first or not. A helper keeps its place
+    // before the metric it was made for.
+    if !builder.metas.is_empty() {
+        let order: Vec<String> = builder.metric_names();
+        let mut keys = vec![usize::MAX; metrics.len()];
+        let mut next = usize::MAX;
+        for (i, m) in metrics.iter().enumerate().rev() {
+            if let Some(o) = &m.origin {
+                next = order.iter().position(|n| n == o).unwrap_or(usize::MAX);
+            }
+            keys[i] = next;
+        }
+        let mut keyed: Vec<(usize, build::Metric)> = keys.into_iter().zip(metrics).collect();
+        keyed.sort_by_key(|(k, _)| *k);
+        metrics = keyed.into_iter().map(|(_, m)| m).collect();
+    }
     let chosen = Chosen {
-        north_star: north_star.is_some(),
-        guardrails: !guardrails.is_empty(),
+        north_star: metrics.iter().any(|m| m.role == Role::NorthStar),
+        guardrails: metrics
+            .iter()
+            .any(|m| matches!(m.role, Role::Guardrail { .. })),
     };
+    let model_meta = builder.model_metas.iter().flatten();
+    let description = model_meta
+        .clone()
+        .find_map(|m| m.product_description.clone());
+    let game = model_meta.clone().find_map(|m| m.game.clone());
+    let mut owners: Vec<meta::OwnerMeta> = Vec::new();
+    for o in model_meta.flat_map(|m| m.owners.iter()) {
+        if !owners.iter().any(|x| x.key == o.key) {
+            owners.push(o.clone());
+        }
+    }
     let head = emit::Head {
         product: &product,
         grain: options.grain,
         files: &manifest.files,
         chosen,
+        description: description.as_deref(),
+        game: game.as_deref(),
+        owners: &owners,
+        restored: !builder.metas.is_empty(),
+        flags,
     };
     // Checked with lodestar's own pipeline; what it refuses is dropped, until it is clean.
     let mut spec;

@@ -6,7 +6,8 @@
 //!
 //! Unknown keys are ignored: MetricFlow's files carry `config`, `meta`, `label` and keys of newer
 //! versions that do not change a metric's numbers; those that do are read here and reported by
-//! the importer when it cannot carry them over.
+//! the importer when it cannot carry them over. Semantic models and metrics keep their text as
+//! read (`raw`), where [`super::meta`] finds `config.meta.lodestar` whatever its shape.
 
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
@@ -94,6 +95,10 @@ pub struct SemanticModel {
     pub dimensions: Vec<Dimension>,
     #[serde(default)]
     pub measures: Vec<MeasureDef>,
+    /// The definition as read (for `config.meta.lodestar` and its fingerprint, see
+    /// [`super::meta`]): any `config` is kept here whatever its shape, never an error.
+    #[serde(skip)]
+    pub raw: Value,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -180,6 +185,13 @@ pub struct MetricDef {
     pub type_params: TypeParams,
     #[serde(default)]
     pub filter: Filters,
+    /// MetricFlow's time granularity for the metric (`time_granularity`), when written.
+    #[serde(default)]
+    pub time_granularity: Option<Value>,
+    /// The definition as read (for `config.meta.lodestar` and its fingerprint, see
+    /// [`super::meta`]); `Null` for a metric made from `create_metric: true`.
+    #[serde(skip)]
+    pub raw: Value,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -469,12 +481,16 @@ fn add(
             .map_or_else(|| format!("{key}[{i}]"), |n| format!("`{n}`"));
         let what = |e: serde_json::Error| invalid(format!("{key}: {name}: {e}"));
         match key {
-            "semantic_models" => into
-                .semantic_models
-                .push(serde_json::from_value(item).map_err(what)?),
-            "metrics" => into
-                .metrics
-                .push(serde_json::from_value(item).map_err(what)?),
+            "semantic_models" => {
+                let mut m: SemanticModel = serde_json::from_value(item.clone()).map_err(what)?;
+                m.raw = item;
+                into.semantic_models.push(m);
+            }
+            "metrics" => {
+                let mut m: MetricDef = serde_json::from_value(item.clone()).map_err(what)?;
+                m.raw = item;
+                into.metrics.push(m);
+            }
             _ => into.saved_queries.push(name.trim_matches('`').to_owned()),
         }
     }
