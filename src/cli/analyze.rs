@@ -54,6 +54,8 @@ pub fn run(_args: &AnalyzeArgs) -> Result<Exit, Failure> {
 
 #[cfg(feature = "duckdb")]
 pub use with_duckdb::run;
+#[cfg(feature = "duckdb")]
+pub(in crate::cli) use with_duckdb::{series, with_operands, OPERANDS};
 
 #[cfg(feature = "duckdb")]
 mod with_duckdb {
@@ -69,14 +71,14 @@ mod with_duckdb {
 
     /// The names under which a ratio North Star's measures join the scorecard (never a
     /// metric's: `lodestar_` names are reserved).
-    const OPERANDS: [(&str, &str); 2] = [
+    pub(in crate::cli) const OPERANDS: [(&str, &str); 2] = [
         ("numerator", "lodestar_numerator"),
         ("denominator", "lodestar_denominator"),
     ];
 
     /// The product with its ratio North Star's measures as metrics of their own, so that the
     /// scorecard carries their series (for attribution).
-    fn with_operands(product: &Product) -> Product {
+    pub(in crate::cli) fn with_operands(product: &Product) -> Product {
         let mut p = product.clone();
         let Some(ns) = product.north_star() else {
             return p;
@@ -103,7 +105,7 @@ mod with_duckdb {
     }
 
     /// Each column of a scorecard (first column `period`) as a series.
-    fn series(card: &Table) -> HashMap<String, Series> {
+    pub(in crate::cli) fn series(card: &Table) -> HashMap<String, Series> {
         let periods: Vec<Option<NaiveDate>> = card
             .rows
             .iter()

@@ -340,59 +340,6 @@ pub fn resolves_inside(root: &Path, path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use super::{inside, inside_all};
-
-    #[test]
-    fn inside_joins_plain_names() {
-        let dir = Path::new("out");
-        assert_eq!(
-            inside(dir, "marketplace/nights_booked.sql").unwrap(),
-            Path::new("out/marketplace/nights_booked.sql")
-        );
-        assert!(inside(dir, "duckdb/a-b/index.html").is_ok());
-    }
-
-    #[test]
-    fn inside_refuses_every_way_out() {
-        let dir = Path::new("/tmp/out");
-        for bad in [
-            "",
-            "..",
-            "../x.sql",
-            "a/../../x.sql",
-            "./a",
-            "/etc/passwd",
-            "a//b",
-            "a/",
-            "a\\..\\b",
-            "C:x",
-            ".hidden",
-            "a\0b",
-            "a b",
-            &"x".repeat(256),
-        ] {
-            let e = inside(dir, bad).expect_err(bad);
-            assert!(e.message.starts_with("refusing to write"), "{}", e.message);
-        }
-    }
-
-    #[test]
-    fn inside_all_refuses_paths_that_are_one_file_ignoring_case() {
-        let dir = Path::new("out");
-        assert_eq!(inside_all(dir, ["a/x.sql", "b/x.sql"]).unwrap().len(), 2);
-        let e = inside_all(dir, ["p/a.sql", "p/b.sql", "P/a.sql"]).unwrap_err();
-        assert!(
-            e.message.contains("`p/a.sql` is written there too"),
-            "{}",
-            e.message
-        );
-    }
-}
-
 /// Writes the files under `out`, creating the directories they are in. A new `out` is filled
 /// as a temporary directory beside it and renamed into place; an existing one gets each file
 /// replaced atomically, after every path is checked to resolve inside it. Nothing is written
@@ -465,4 +412,57 @@ pub fn tempdir_in(dir: &Path, command: &str) -> std::io::Result<PathBuf> {
     Err(std::io::Error::other(
         "could not create a temporary directory",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{inside, inside_all};
+
+    #[test]
+    fn inside_joins_plain_names() {
+        let dir = Path::new("out");
+        assert_eq!(
+            inside(dir, "marketplace/nights_booked.sql").unwrap(),
+            Path::new("out/marketplace/nights_booked.sql")
+        );
+        assert!(inside(dir, "duckdb/a-b/index.html").is_ok());
+    }
+
+    #[test]
+    fn inside_refuses_every_way_out() {
+        let dir = Path::new("/tmp/out");
+        for bad in [
+            "",
+            "..",
+            "../x.sql",
+            "a/../../x.sql",
+            "./a",
+            "/etc/passwd",
+            "a//b",
+            "a/",
+            "a\\..\\b",
+            "C:x",
+            ".hidden",
+            "a\0b",
+            "a b",
+            &"x".repeat(256),
+        ] {
+            let e = inside(dir, bad).expect_err(bad);
+            assert!(e.message.starts_with("refusing to write"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn inside_all_refuses_paths_that_are_one_file_ignoring_case() {
+        let dir = Path::new("out");
+        assert_eq!(inside_all(dir, ["a/x.sql", "b/x.sql"]).unwrap().len(), 2);
+        let e = inside_all(dir, ["p/a.sql", "p/b.sql", "P/a.sql"]).unwrap_err();
+        assert!(
+            e.message.contains("`p/a.sql` is written there too"),
+            "{}",
+            e.message
+        );
+    }
 }

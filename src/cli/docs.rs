@@ -1,26 +1,67 @@
-//! `lodestar docs [PATH...] --out DIR`: a static site with a page per product.
+//! `lodestar docs [PATH...] --out DIR [--data DIR | --duckdb FILE | --warehouse URL]`: a
+//! static site with a page per product. With data, each product's scorecard is run on the
+//! engine and analysed as `lodestar analyze` does, and the pages add a chart per metric and the
+//! lead–lag of each edge of the tree.
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use clap::Args;
 
 use super::common::{self, Exit, Failure};
+use super::run::{parse_date, DataArgs};
 use crate::docs::{self, Page};
+use crate::model::Project;
 use crate::sql::{self, Dialect};
 
 /// Written into every generated site, so that regenerating may replace the directory.
 const MARKER: &str = ".lodestar-docs";
 
+/// Data is optional here: `DataArgs` requires `--data` unless another source is named, so that
+/// requirement is reset (the three still exclude each other).
 #[derive(Debug, Args)]
+#[command(mut_arg("data", |a| a.required_unless_present(clap::builder::Resettable::Reset)))]
 pub struct DocsArgs {
     /// Spec files or project directories (default: the project of the current directory).
     pub paths: Vec<PathBuf>,
     /// The directory to write the site to (replaced whole; created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// The data to chart (optional): each product page then shows a chart per metric, and the
+    /// tree's edges their lead–lag, as `lodestar analyze` finds them.
+    #[command(flatten)]
+    pub data: Option<DataArgs>,
+    /// First day of the data charted (YYYY-MM-DD; needs data).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// Last day of the data charted (YYYY-MM-DD, inclusive; needs data).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+}
+
+/// The SQL of every product in every dialect, for the pages' SQL sections.
+fn dialect_sql(project: &Project) -> Vec<docs::DialectSql> {
+    Dialect::ALL
+        .iter()
+        .map(|&d| {
+            (
+                d,
+                sql::compile(project, d, &Default::default()).map_err(|e| e.to_string()),
+            )
+        })
+        .collect()
 }
 
 pub fn run(args: &DocsArgs) -> Result<Exit, Failure> {
+    if let Some(data) = &args.data {
+        return with_data(args, data);
+    }
+    if args.from.is_some() || args.to.is_some() {
+        return Err(Failure::new(
+            "--from and --to set the range of the data charted, and no data was given",
+        )
+        .help("add --data DIR, --duckdb FILE or --warehouse URL, or drop --from and --to"));
+    }
     let (ws, analysis) = common::check(&args.paths)?;
     if analysis.has_errors() {
         let text = crate::diagnostics::render::render(
@@ -32,18 +73,91 @@ pub fn run(args: &DocsArgs) -> Result<Exit, Failure> {
         eprintln!("error: the project has errors; fix them before generating docs");
         return Ok(Exit::Findings);
     }
-    let sql: Vec<docs::DialectSql> = Dialect::ALL
-        .iter()
-        .map(|&d| {
-            (
-                d,
-                sql::compile(&analysis.project, d, &Default::default()).map_err(|e| e.to_string()),
-            )
-        })
-        .collect();
+    let sql = dialect_sql(&analysis.project);
     let pages = docs::site(&analysis.project, &sql);
     write_atomically(&args.out, &pages)?;
     eprintln!("wrote {} pages to {}", pages.len(), args.out.display());
+    Ok(Exit::Clean)
+}
+
+#[cfg(not(feature = "duckdb"))]
+fn with_data(_args: &DocsArgs, _data: &DataArgs) -> Result<Exit, Failure> {
+    Err(
+        Failure::new("this lodestar binary was built without DuckDB, so it cannot chart data")
+            .help("build with the default features (`cargo install lodestar`), or run `lodestar docs` without --data, --duckdb or --warehouse"),
+    )
+}
+
+/// The site with each product's numbers: its scorecard run on the engine (with a ratio North
+/// Star's operands, as `analyze` runs it), analysed with the project's alert levels.
+#[cfg(feature = "duckdb")]
+fn with_data(args: &DocsArgs, data: &DataArgs) -> Result<Exit, Failure> {
+    use super::analyze::{series, with_operands, OPERANDS};
+    use super::compile::SelectArgs;
+    use super::run::{grain_of, prepare, query, OutputFormat, RunArgs};
+    use crate::analyze::{self, ProductData, Settings};
+
+    let run_args = RunArgs {
+        paths: args.paths.clone(),
+        data: data.clone(),
+        from: args.from,
+        to: args.to,
+        by: Vec::new(),
+        select: SelectArgs::default(),
+        format: OutputFormat::Table,
+    };
+    let p = match prepare(&run_args)? {
+        Ok(p) => p,
+        Err(exit) => return Ok(exit),
+    };
+    let today = common::today()?;
+    let settings = Settings {
+        severities: p.config.analyze.clone(),
+        ..Settings::default()
+    };
+    let mut augmented = p.focus.clone();
+    augmented.products = augmented.products.iter().map(with_operands).collect();
+    let compiled =
+        sql::compile(&augmented, p.dialect, &p.options).map_err(|e| Failure::new(e.to_string()))?;
+    let mut numbers = Vec::new();
+    for product in &compiled {
+        let name = &product.product;
+        let model = p
+            .focus
+            .product(name)
+            .ok_or_else(|| Failure::new(format!("internal error: product `{name}` vanished")))?;
+        let card = query(
+            &p.engine,
+            &format!("the scorecard of {name}"),
+            &product.scorecard,
+        )?;
+        let mut series = series(&card);
+        let operands = OPERANDS
+            .iter()
+            .filter_map(|(label, column)| Some(((*label).to_owned(), series.remove(*column)?)))
+            .collect();
+        let data = ProductData {
+            product: model,
+            grain: grain_of(&p.focus, name),
+            series,
+            operands,
+            today,
+        };
+        let report = analyze::analyze(&data, &settings);
+        numbers.push(docs::ProductNumbers {
+            series: data.series,
+            report,
+            today,
+        });
+    }
+    let pages = docs::site_with_data(&p.project, &dialect_sql(&p.project), &numbers);
+    write_atomically(&args.out, &pages)?;
+    eprintln!(
+        "wrote {} pages to {} ({} with charts)",
+        pages.len(),
+        args.out.display(),
+        numbers.len()
+    );
     Ok(Exit::Clean)
 }
 

@@ -2,13 +2,20 @@
 //! metric tree ([`svg`]), each metric's definition, owner, threshold, targets and SQL per
 //! dialect. Static HTML with inline CSS: no server, no network, no script.
 //!
-//! Entry point: [`site`], which returns the pages; writing them is the CLI's job.
+//! Entry points: [`site`], which returns the pages, and [`site_with_data`], which adds what the
+//! data say (each metric's chart from [`chart`], the tree's edges labelled with their lead–lag);
+//! writing them is the CLI's job.
 
+pub mod chart;
 pub mod svg;
 pub mod text;
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
+use chrono::NaiveDate;
+
+use crate::analyze::{ProductReport, Series};
 use crate::model::{Metric, Product, Project, Role};
 use crate::sql::{CompiledProduct, Dialect};
 
@@ -21,6 +28,18 @@ pub struct Page {
 
 /// The SQL of every product for one dialect, or why there is none.
 pub type DialectSql = (Dialect, Result<Vec<CompiledProduct>, String>);
+
+/// What the data say about one product: each metric's series (at the product's grain) and
+/// `analyze`'s report on them.
+#[derive(Clone, Debug)]
+pub struct ProductNumbers {
+    /// Metric name → its series; a metric without one is charted as "no data".
+    pub series: HashMap<String, Series>,
+    /// Its `product` names the product; its `grain` is the series'.
+    pub report: ProductReport,
+    /// A period that has not ended by `today` is drawn as partial.
+    pub today: NaiveDate,
+}
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -93,9 +112,19 @@ details { margin: 4px 0; } summary { cursor: pointer; color: #16213e; }
 .badge { display: inline-block; font-size: 12px; padding: 1px 8px; border-radius: 10px; background: #e3e6ec; margin-left: 6px; vertical-align: middle; }
 "#;
 
+/// The rules only pages with data need (appended to [`CSS`] there, so that a site without
+/// data stays byte for byte what it was).
+const DATA_CSS: &str = r#".chart-box { background: #fff; margin: 8px 0; overflow-x: auto; }
+ul.alerts { padding-left: 20px; } ul.alerts li { margin: 4px 0; } ul.alerts .error { color: #a33; font-weight: 600; } ul.alerts .warning { color: #8a5a00; font-weight: 600; }
+"#;
+
 fn page(title: &str, body: &str) -> String {
+    page_with(title, body, "")
+}
+
+fn page_with(title: &str, body: &str, css: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"lodestar {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><a href=\"index.html\">lodestar</a> · metric specs</header>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"lodestar {}\">\n<title>{}</title>\n<style>{CSS}{css}</style>\n</head>\n<body>\n<header><a href=\"index.html\">lodestar</a> · metric specs</header>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
         escape(title),
     )
@@ -103,14 +132,22 @@ fn page(title: &str, body: &str) -> String {
 
 /// Every page of the site: `index.html`, then one page per product.
 pub fn site(project: &Project, sql: &[DialectSql]) -> Vec<Page> {
+    site_with_data(project, sql, &[])
+}
+
+/// The site of [`site`], with what the data say on the page of each product in `data` (matched
+/// by `report.product`): a chart per metric and the tree's edges labelled with their lead–lag.
+/// The pages of other products are as without data.
+pub fn site_with_data(project: &Project, sql: &[DialectSql], data: &[ProductNumbers]) -> Vec<Page> {
     let mut pages = vec![Page {
         path: "index.html".into(),
         html: index(project),
     }];
     for p in &project.products {
+        let numbers = data.iter().find(|d| d.report.product == p.name.value);
         pages.push(Page {
             path: page_name(&p.name.value),
-            html: product_page(project, p, sql),
+            html: product_page(project, p, sql, numbers),
         });
     }
     pages
@@ -229,7 +266,31 @@ fn definition(m: &Metric) -> String {
     }
 }
 
-fn metric_section(project: &Project, product: &Product, m: &Metric, sql: &[DialectSql]) -> String {
+/// The metric's chart, from its series, threshold, targets and alerts.
+fn metric_chart(m: &Metric, numbers: &ProductNumbers) -> String {
+    let empty = Series::default();
+    let name = m.name.value.as_str();
+    chart::chart(&chart::Chart {
+        metric: m,
+        series: numbers.series.get(name).unwrap_or(&empty),
+        grain: numbers.report.grain,
+        today: numbers.today,
+        alerts: numbers
+            .report
+            .alerts
+            .iter()
+            .filter(|a| a.metric == name)
+            .collect(),
+    })
+}
+
+fn metric_section(
+    project: &Project,
+    product: &Product,
+    m: &Metric,
+    sql: &[DialectSql],
+    numbers: Option<&ProductNumbers>,
+) -> String {
     let class = match m.role {
         Role::NorthStar => "north-star",
         Role::Input => "input",
@@ -290,7 +351,15 @@ fn metric_section(project: &Project, product: &Product, m: &Metric, sql: &[Diale
             format!("{}, last reviewed {}", escape(cadence), escape(&last)),
         );
     }
-    b.push_str("</dl>\n<div class=\"sql\">\n");
+    b.push_str("</dl>\n");
+    if let Some(numbers) = numbers {
+        let _ = writeln!(
+            b,
+            "<div class=\"chart-box\">{}</div>",
+            metric_chart(m, numbers)
+        );
+    }
+    b.push_str("<div class=\"sql\">\n");
     for (dialect, result) in sql {
         let body = match result {
             Ok(products) => products
@@ -317,7 +386,52 @@ fn metric_section(project: &Project, product: &Product, m: &Metric, sql: &[Diale
     b
 }
 
-fn product_page(project: &Project, p: &Product, sql: &[DialectSql]) -> String {
+/// What the data say about the product as a whole: the periods analysed, how to read the
+/// charts, and every alert.
+fn numbers_summary(numbers: &ProductNumbers) -> String {
+    let r = &numbers.report;
+    let mut b = String::from("<h2>On the data</h2>\n");
+    let range = match (r.periods.first(), r.periods.last()) {
+        (Some(a), Some(z)) => format!(
+            "{} complete {}s, {} to {}",
+            r.periods.len(),
+            r.grain.as_str(),
+            chart::period_label(r.grain, *a),
+            chart::period_label(r.grain, *z)
+        ),
+        _ => "no complete period".to_owned(),
+    };
+    let _ = writeln!(
+        b,
+        "<p class=\"muted\">Analysed: {}. Each metric's section charts its series: a red zone outside its threshold, a green dashed line to each target's date, a ring at each alert (hover for its message); a hollow last point is a period still in progress. The tree's edges say whether the changes of one metric lead the other's (<code>lodestar analyze</code>).</p>",
+        escape(&range)
+    );
+    if r.alerts.is_empty() {
+        b.push_str("<p>No alerts.</p>\n");
+    } else {
+        b.push_str("<ul class=\"alerts\">\n");
+        for a in &r.alerts {
+            let _ = writeln!(
+                b,
+                "<li data-kind=\"{kind}\"><span class=\"{sev}\">{kind}</span> · <a href=\"#metric-{m}\"><code>{m}</code></a> · {period}: {msg}</li>",
+                kind = a.kind.as_str(),
+                sev = a.severity.as_str(),
+                m = escape(&a.metric),
+                period = a.period,
+                msg = escape(&a.message),
+            );
+        }
+        b.push_str("</ul>\n");
+    }
+    b
+}
+
+fn product_page(
+    project: &Project,
+    p: &Product,
+    sql: &[DialectSql],
+    numbers: Option<&ProductNumbers>,
+) -> String {
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", escape(&p.name.value));
     if let Some(d) = &p.description {
@@ -331,8 +445,11 @@ fn product_page(project: &Project, p: &Product, sql: &[DialectSql]) -> String {
         );
     }
     b.push_str("<h2>Metric tree</h2>\n<div class=\"figure\">");
-    b.push_str(&svg::tree(project, p));
+    b.push_str(&svg::tree_with(project, p, numbers.map(|n| &n.report)));
     b.push_str("</div>\n<p class=\"muted\">Inputs (blue) feed the North Star (gold), or are computed from it (dotted arrow down); guardrails (red, dashed) must not degrade while it is pushed; the North Star should lead the outcomes (green) above it. Click a node for its definition.</p>\n");
+    if let Some(numbers) = numbers {
+        b.push_str(&numbers_summary(numbers));
+    }
     for (title, role) in [
         ("North Star", Role::NorthStar),
         ("Inputs", Role::Input),
@@ -345,10 +462,14 @@ fn product_page(project: &Project, p: &Product, sql: &[DialectSql]) -> String {
         }
         let _ = writeln!(b, "<h2>{title}</h2>");
         for m in of {
-            b.push_str(&metric_section(project, p, m, sql));
+            b.push_str(&metric_section(project, p, m, sql, numbers));
         }
     }
-    page(&format!("{} · lodestar", p.name.value), &b)
+    page_with(
+        &format!("{} · lodestar", p.name.value),
+        &b,
+        if numbers.is_some() { DATA_CSS } else { "" },
+    )
 }
 
 #[cfg(test)]
@@ -362,5 +483,162 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(page_name("a/../b"), "a____b.html");
+    }
+
+    use crate::analyze::{Alert, AlertKind, Edge, Evidence, Verdict};
+    use crate::diagnostics::Severity;
+    use crate::model::Grain;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn project() -> Project {
+        let spec = include_str!("../../tests/fixtures/valid/marketplace.yaml");
+        let a = crate::project::analyze(
+            &crate::project::in_memory(&[("marketplace.yaml", spec)]),
+            crate::lint::testing::TODAY,
+        );
+        assert!(!a.has_errors(), "{:?}", a.diagnostics);
+        a.project
+    }
+
+    fn edge(from: &str, to: &str, verdict: Verdict, lag: Option<i64>, r: Option<f64>) -> Edge {
+        Edge {
+            from: from.into(),
+            to: to.into(),
+            by_lag: Vec::new(),
+            lag,
+            correlation: r,
+            low: r.map(|r| r - 0.2),
+            high: r.map(|r| r + 0.1),
+            n: 40,
+            verdict,
+        }
+    }
+
+    /// Six weeks of every metric of the fixture, a breach of `refund_rate` in the fourth,
+    /// `new_hosts` leading the North Star by two weeks and `search_to_book_rate` unrelated.
+    fn numbers(p: &Project) -> ProductNumbers {
+        let product = &p.products[0];
+        let periods: Vec<NaiveDate> = (0..6)
+            .map(|i| date("2026-10-05") + chrono::Duration::weeks(i))
+            .collect();
+        let series = product
+            .metrics
+            .iter()
+            .map(|m| {
+                let v = |i: usize| match m.name.value.as_str() {
+                    "refund_rate" if i == 3 => 0.05,
+                    "refund_rate" => 0.01,
+                    _ => 100.0 + i as f64,
+                };
+                let s = Series::new(periods.iter().enumerate().map(|(i, d)| (*d, Some(v(i)))));
+                (m.name.value.clone(), s)
+            })
+            .collect();
+        let ns = "nights_booked";
+        ProductNumbers {
+            series,
+            report: ProductReport {
+                product: product.name.value.clone(),
+                grain: Grain::Week,
+                periods: periods.clone(),
+                edges: vec![
+                    edge("new_hosts", ns, Verdict::Leads, Some(2), Some(0.7)),
+                    edge(
+                        "search_to_book_rate",
+                        ns,
+                        Verdict::Unrelated,
+                        Some(0),
+                        Some(0.1),
+                    ),
+                ],
+                alerts: vec![Alert {
+                    kind: AlertKind::Breach,
+                    metric: "refund_rate".into(),
+                    period: periods[3],
+                    periods: vec![periods[3]],
+                    severity: Severity::Error,
+                    message: "Refund rate 0.05 is above its max 0.02.".into(),
+                    evidence: Evidence::Breach {
+                        min: None,
+                        max: Some(0.02),
+                        values: vec![0.05],
+                    },
+                }],
+                targets: Vec::new(),
+                attribution: None,
+                trends: Vec::new(),
+                bands: Vec::new(),
+            },
+            today: date("2026-12-01"),
+        }
+    }
+
+    #[test]
+    fn without_data_the_site_is_unchanged_and_with_it_each_metric_has_a_chart() {
+        let p = project();
+        let sql: Vec<DialectSql> = Vec::new();
+        let plain = site(&p, &sql);
+        assert_eq!(site_with_data(&p, &sql, &[]), plain);
+        // Numbers for another product leave the page as it is.
+        let mut other = numbers(&p);
+        other.report.product = "elsewhere".into();
+        assert_eq!(site_with_data(&p, &sql, &[other]), plain);
+        assert!(!plain[1].html.contains("class=\"chart") && !plain[1].html.contains(DATA_CSS));
+
+        let pages = site_with_data(&p, &sql, &[numbers(&p)]);
+        assert_eq!(pages[0], plain[0], "the index has no numbers");
+        let html = &pages[1].html;
+        let metrics = &p.products[0].metrics;
+        assert_eq!(html.matches("<svg").count(), 1 + metrics.len());
+        for m in metrics {
+            assert!(
+                html.contains(&format!(r#"class="chart" data-metric="{}""#, m.name.value)),
+                "{}",
+                m.name.value
+            );
+        }
+        // The breach is marked on its chart and listed.
+        let refund = html
+            .split(r#"class="chart" data-metric="refund_rate""#)
+            .nth(1)
+            .unwrap();
+        let refund = &refund[..refund.find("</svg>").unwrap()];
+        assert!(refund.contains(r#"data-kind="breach" data-period="2026-10-26""#));
+        assert!(html.contains("<li data-kind=\"breach\">"));
+        // Edges with a verdict are labelled; the others (not in the report) are not.
+        assert!(html.contains(">leads by 2 weeks · r 0.70</text>"), "{html}");
+        assert!(html.contains(r#"data-from="search_to_book_rate" data-to="nights_booked""#));
+        assert!(html.contains(">unrelated</text>"));
+        assert_eq!(html.matches("<text class=\"edge-label").count(), 2);
+        // Not a class the page's CSS styles (`.leads` strokes the outcome arrows).
+        assert!(html.contains(r#"<text class="edge-label verdict-leads" data-from="new_hosts""#));
+        assert!(html.contains(DATA_CSS));
+    }
+
+    #[test]
+    fn edge_labels() {
+        let e = |v, lag, r| svg::edge_label(&edge("a", "b", v, lag, r), Grain::Week);
+        assert_eq!(
+            e(Verdict::Leads, Some(1), Some(0.512)),
+            "leads by 1 week · r 0.51"
+        );
+        assert_eq!(
+            e(Verdict::Lags, Some(-3), Some(-0.6)),
+            "lags by 3 weeks · r -0.60"
+        );
+        assert_eq!(
+            e(Verdict::Coincident, Some(0), Some(0.9)),
+            "coincident · r 0.90"
+        );
+        assert_eq!(e(Verdict::Unrelated, Some(2), Some(0.1)), "unrelated");
+        assert_eq!(e(Verdict::InsufficientData, None, None), "too little data");
+        let month = svg::edge_label(
+            &edge("a", "b", Verdict::Leads, Some(2), Some(0.7)),
+            Grain::Month,
+        );
+        assert_eq!(month, "leads by 2 months · r 0.70");
     }
 }

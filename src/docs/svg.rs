@@ -6,7 +6,8 @@
 use std::fmt::Write;
 
 use super::escape;
-use crate::model::{Metric, Product, Project};
+use crate::analyze::{Edge, ProductReport, Verdict};
+use crate::model::{Grain, Metric, Product, Project};
 
 const W: i32 = 224;
 const H: i32 = 70;
@@ -17,6 +18,8 @@ const DROP: i32 = 80;
 /// Horizontal room between the North Star and its guardrails.
 const SIDE: i32 = 70;
 const COLUMNS: i32 = 4;
+/// How far an edge's label may run past the right edge of its node.
+const LABEL_ROOM: i32 = 48;
 /// Characters that fit on a line of a node at the fonts used.
 const FIT: usize = 24;
 
@@ -172,8 +175,80 @@ fn computed_from(product: &Product, m: &Metric, target: &str) -> bool {
     false
 }
 
+/// `1 week`, `2 weeks`, `-1 week`.
+fn periods(k: i64, grain: Grain) -> String {
+    let s = if k.abs() == 1 { "" } else { "s" };
+    format!("{k} {}{s}", grain.as_str())
+}
+
+/// What an edge's data say, in a few words: `leads by 2 weeks · r 0.70`, `coincident · r
+/// 0.91`, `lags by 1 week · r 0.55`, `unrelated`, `too little data`.
+pub fn edge_label(e: &Edge, grain: Grain) -> String {
+    let r = e
+        .correlation
+        .map(|r| format!(" · r {r:.2}"))
+        .unwrap_or_default();
+    match (e.verdict, e.lag) {
+        (Verdict::Leads, Some(l)) => format!("leads by {}{r}", periods(l.abs(), grain)),
+        (Verdict::Lags, Some(l)) => format!("lags by {}{r}", periods(l.abs(), grain)),
+        (Verdict::Coincident, _) => format!("coincident{r}"),
+        (Verdict::Unrelated, _) => "unrelated".to_owned(),
+        (Verdict::InsufficientData, _) => "too little data".to_owned(),
+        (v, None) => v.as_str().replace('_', " "),
+    }
+}
+
+/// The edge's label as SVG text starting at (`x`, `y`), with the numbers behind it as its
+/// tooltip. A white halo keeps it readable where it crosses another edge. Its class is
+/// `verdict-leads`, not `leads`: the page's CSS strokes `.leads` (the North Star's arrows to its
+/// outcomes) green, which would smear the text.
+fn edge_text(out: &mut String, e: &Edge, grain: Grain, x: i32, y: i32) {
+    let colour = match e.verdict {
+        Verdict::Leads | Verdict::Coincident => "#2f8f4e",
+        Verdict::Lags => "#b8860b",
+        Verdict::Unrelated | Verdict::InsufficientData => "#5b6478",
+    };
+    let interval = match (e.low, e.high) {
+        (Some(lo), Some(hi)) => format!(", interval {lo:.2} to {hi:.2}"),
+        _ => String::new(),
+    };
+    let _ = write!(
+        out,
+        r##"<text class="edge-label verdict-{verdict}" data-from="{from}" data-to="{to}" x="{x}" y="{y}" font-size="11" fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke"><title>{from} → {to}: {verdict}{lag}{r}{interval}, {n} pairs of changes</title>{label}</text>"##,
+        verdict = e.verdict.as_str(),
+        from = escape(&e.from),
+        to = escape(&e.to),
+        lag = e
+            .lag
+            .map(|l| format!(" at lag {l} {}", periods(l, grain)))
+            .unwrap_or_default(),
+        r = e
+            .correlation
+            .map(|r| format!(", r {r:.2}"))
+            .unwrap_or_default(),
+        n = e.n,
+        label = escape(&edge_label(e, grain)),
+    );
+}
+
 /// The product's metric tree as an `<svg>` element.
 pub fn tree(project: &Project, product: &Product) -> String {
+    tree_with(project, product, None)
+}
+
+/// The tree, with each input → North Star and North Star → outcome edge labelled with what
+/// `report` found about it (the lead–lag and correlation of their changes). Without a report,
+/// the picture of [`tree`].
+pub fn tree_with(project: &Project, product: &Product, report: Option<&ProductReport>) -> String {
+    let edge = |from: &str, to: &str| {
+        report.and_then(|r| {
+            r.edges
+                .iter()
+                .find(|e| e.from == from && e.to == to)
+                .map(|e| (e, r.grain))
+        })
+    };
+    let mut labels = String::new();
     let ns = product.north_stars().next();
     let inputs: Vec<&Metric> = product.inputs().collect();
     let guardrails: Vec<&Metric> = product.guardrails().collect();
@@ -184,7 +259,8 @@ pub fn tree(project: &Project, product: &Product) -> String {
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="tree" role="img" aria-label="Metric tree of {name}" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#,
         name = escape(&product.name.value),
-        w = l.width,
+        // Room for the label right of the rightmost node's arrow.
+        w = l.width + if report.is_some() { LABEL_ROOM } else { 0 },
         h = l.height,
     );
     out.push_str(r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead"/></marker></defs>"#);
@@ -210,6 +286,10 @@ pub fn tree(project: &Project, product: &Product) -> String {
                 cx = cx,
                 b = bottom,
             );
+            if let Some((e, grain)) = ns.and_then(|n| edge(&m.name.value, &n.name.value)) {
+                // Just above the input, right of its arrow's end.
+                edge_text(&mut labels, e, grain, p.x + W / 2 + 6, p.y - 6);
+            }
         }
         for p in &l.guardrails {
             let _ = write!(
@@ -222,7 +302,11 @@ pub fn tree(project: &Project, product: &Product) -> String {
             );
         }
         // The North Star leads its outcomes: arrows up, from its top to each outcome's bottom.
-        for p in &l.outcomes {
+        for (m, p) in outcomes.iter().zip(&l.outcomes) {
+            if let Some((e, grain)) = ns.and_then(|n| edge(&n.name.value, &m.name.value)) {
+                // Just below the outcome, right of the arrowhead.
+                edge_text(&mut labels, e, grain, p.x + W / 2 + 6, p.y + H + 16);
+            }
             let _ = write!(
                 out,
                 r#"<path class="edge leads" d="M {cx} {y} C {cx} {my}, {x} {my}, {x} {b}" marker-end="url(#arrow)"/>"#,
@@ -246,6 +330,8 @@ pub fn tree(project: &Project, product: &Product) -> String {
     for (m, at) in outcomes.iter().zip(&l.outcomes) {
         node(&mut out, project, m, *at, "outcome");
     }
+    // Over the nodes and edges, so that nothing hides them.
+    out.push_str(&labels);
     out.push_str("</svg>");
     out
 }

@@ -216,31 +216,32 @@ fn chromium(browser: &Path, profile: &Path, extra: &[String], url: &str) -> std:
     }
 }
 
-#[test]
-fn renders_in_headless_chromium() {
-    let Some(browser) = browser() else {
-        let msg = "SKIPPED renders_in_headless_chromium: chromium is not installed.\n  \
-                   install it with: apt-get update && apt-get install -y chromium";
+/// The browser, or `None` after a loud skip notice for `test` (a failure when `CI=true`).
+fn browser_or_skip(test: &str) -> Option<PathBuf> {
+    let found = browser();
+    if found.is_none() {
+        let msg = format!(
+            "SKIPPED {test}: chromium is not installed.\n  \
+             install it with: apt-get update && apt-get install -y chromium"
+        );
         eprintln!("\n{}\n{msg}\n{}\n", "!".repeat(72), "!".repeat(72));
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
             "{msg} (required when CI=true)"
         );
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
-    assert!(generate(&specs(), &out).status.success());
-    let (product, metrics) = products(&specs()).into_iter().next().unwrap();
-    let page = std::fs::canonicalize(out.join(format!("{product}.html"))).unwrap();
-    let url = format!("file://{}", page.display());
+    }
+    found
+}
 
-    let png = tmp.path().join("shot.png");
+/// A screenshot of `url`: a PNG of a non-trivial picture (kept with `LODESTAR_KEEP_SCREENSHOT=
+/// FILE`, for looking at).
+fn screenshot(browser: &Path, dir: &Path, name: &str, url: &str) {
+    let png = dir.join(format!("{name}.png"));
     let o = chromium(
-        &browser,
-        &tmp.path().join("profile-1"),
+        browser,
+        &dir.join(format!("profile-{name}")),
         &[format!("--screenshot={}", png.display())],
-        &url,
+        url,
     );
     let bytes = std::fs::read(&png)
         .unwrap_or_else(|_| panic!("no screenshot: {}", String::from_utf8_lossy(&o.stderr)));
@@ -251,21 +252,350 @@ fn renders_in_headless_chromium() {
         bytes.len()
     );
     if let Ok(keep) = std::env::var("LODESTAR_KEEP_SCREENSHOT") {
-        std::fs::copy(&png, keep).unwrap();
+        // The tree's screenshot where the variable says (as before charts), others beside it.
+        let to = if name == "tree" {
+            keep
+        } else {
+            format!("{keep}-{name}.png")
+        };
+        std::fs::copy(&png, to).unwrap();
     }
+}
 
+/// The DOM of `url` once Chromium has loaded it (and run its scripts).
+fn dom(browser: &Path, dir: &Path, name: &str, url: &str) -> String {
     let o = chromium(
-        &browser,
-        &tmp.path().join("profile-2"),
+        browser,
+        &dir.join(format!("profile-{name}")),
         &["--dump-dom".to_owned()],
-        &url,
+        url,
     );
-    let dom = String::from_utf8_lossy(&o.stdout);
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn renders_in_headless_chromium() {
+    let Some(browser) = browser_or_skip("renders_in_headless_chromium") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    assert!(generate(&specs(), &out).status.success());
+    let (product, metrics) = products(&specs()).into_iter().next().unwrap();
+    let page = std::fs::canonicalize(out.join(format!("{product}.html"))).unwrap();
+    let url = format!("file://{}", page.display());
+    screenshot(&browser, tmp.path(), "tree", &url);
+    let dom = dom(&browser, tmp.path(), "dom", &url);
     assert!(dom.contains("<svg"), "the SVG is in the rendered DOM");
     for m in &metrics {
         assert!(
             dom.contains(&format!("id=\"node-{m}\"")),
             "a node for {m} in the rendered DOM"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// With data: a chart per metric, the edges' lead–lag.
+
+#[cfg(feature = "duckdb")]
+mod with_data {
+    use super::*;
+
+    /// `lodestar docs specs --data examples/data --to 2026-11-22` on `today` (the data's last
+    /// week, of 2026-11-16, ends on 2026-11-22).
+    fn generate_with_data(out: &Path, today: &str) -> std::process::Output {
+        bin()
+            .env("LODESTAR_TODAY", today)
+            .current_dir(root())
+            .args([
+                "docs",
+                "specs",
+                "--data",
+                "examples/data",
+                "--to",
+                "2026-11-22",
+            ])
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    }
+
+    /// The `<svg>` element of `metric`'s chart on a page.
+    fn chart<'a>(page: &'a str, metric: &str) -> &'a str {
+        let start = page
+            .find(&format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-metric="{metric}""#
+            ))
+            .unwrap_or_else(|| panic!("a chart of {metric}"));
+        let end = start + page[start..].find("</svg>").unwrap() + "</svg>".len();
+        &page[start..end]
+    }
+
+    #[test]
+    fn every_metric_is_charted_and_every_edge_labelled() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let o = generate_with_data(&out, "2026-11-23");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let products = products(&root().join("specs"));
+        assert_eq!(products.len(), 5, "the reference specs' products");
+        for (name, metrics) in &products {
+            let page = std::fs::read_to_string(out.join(format!("{name}.html"))).unwrap();
+            assert_eq!(
+                page.matches("<svg").count(),
+                1 + metrics.len(),
+                "{name}: the tree and a chart per metric"
+            );
+            for m in metrics {
+                let c = chart(&page, m);
+                assert!(
+                    c.contains(r#"<path class="series""#),
+                    "{name}.{m}: a line: {c}"
+                );
+                // 52 complete weeks, the last of 2026-11-16, none in progress.
+                assert!(
+                    c.contains("<title>2026-11-16: "),
+                    "{name}.{m}: the last week"
+                );
+                assert!(!c.contains("partial"), "{name}.{m}: every week complete");
+            }
+            assert!(!page.contains("<script"), "{name}: no script");
+            assert!(page.contains("<h2>On the data</h2>"), "{name}");
+            assert!(
+                page.contains("Analysed: 52 complete weeks, 2025-11-24 to 2026-11-16."),
+                "{name}"
+            );
+        }
+
+        let page = std::fs::read_to_string(out.join("marketplace.html")).unwrap();
+        // The breach of the refund rate in the week of 2026-11-09, on its chart and listed.
+        let refund = chart(&page, "refund_rate");
+        assert!(
+            refund.contains(
+                r#"<g class="alert breach error" data-kind="breach" data-period="2026-11-09">"#
+            ),
+            "{refund}"
+        );
+        assert!(refund.contains(r#"<g class="threshold max" data-value="0.02">"#));
+        assert!(page.contains(r##"<li data-kind="breach"><span class="error">breach</span> · <a href="#metric-refund_rate">"##));
+        // The gaming of the guest rating: its trend window tinted, its last week marked.
+        let rating = chart(&page, "avg_guest_rating");
+        assert!(
+            rating.contains(r#"<rect class="alert-window gaming""#),
+            "{rating}"
+        );
+        assert!(rating.contains(r#"data-kind="gaming" data-period="2026-11-16""#));
+        // The North Star's targets: a line to the week of each date.
+        let nights = chart(&page, "nights_booked");
+        for (by, value) in [("2026-12-31", "500"), ("2027-06-30", "900")] {
+            assert!(
+                nights.contains(&format!(
+                    r#"<g class="target" data-by="{by}" data-value="{value}">"#
+                )),
+                "{by}: {nights}"
+            );
+            assert!(nights.contains(&format!(">target {value} by {by}</text>")));
+        }
+        // Each edge of the tree, labelled with the verdict `lodestar analyze` gives it.
+        for (from, to, verdict, text) in [
+            ("new_hosts", "nights_booked", "leads", "leads by "),
+            (
+                "confirmed_bookings",
+                "nights_booked",
+                "coincident",
+                "coincident · r ",
+            ),
+            (
+                "nights_per_booking",
+                "nights_booked",
+                "coincident",
+                "coincident · r ",
+            ),
+            (
+                "search_to_book_rate",
+                "nights_booked",
+                "unrelated",
+                "unrelated<",
+            ),
+            ("nights_booked", "net_revenue", "leads", "leads by "),
+        ] {
+            let at = page
+                .find(&format!(
+                    r#"<text class="edge-label verdict-{verdict}" data-from="{from}" data-to="{to}""#
+                ))
+                .unwrap_or_else(|| panic!("{from} → {to}: {verdict}"));
+            let label = &page[at..at + page[at..].find("</text>").unwrap() + 1];
+            let shown = &label[label.find("</title>").unwrap() + "</title>".len()..];
+            assert!(shown.starts_with(text), "{from} → {to}: {shown}");
+        }
+        assert_eq!(page.matches(r#"<text class="edge-label"#).count(), 5);
+
+        // The same site on a later day: only complete weeks are charted, so nothing moves.
+        let later = tmp.path().join("later");
+        assert!(generate_with_data(&later, "2027-03-01").status.success());
+        for (name, _) in &products {
+            let file = format!("{name}.html");
+            assert_eq!(
+                std::fs::read_to_string(out.join(&file)).unwrap(),
+                std::fs::read_to_string(later.join(&file)).unwrap(),
+                "{file}"
+            );
+        }
+    }
+
+    /// Measures, in the browser, the box of every chart, of the breach marker and of each
+    /// edge label: one line per element, `what name left top width height`.
+    const MEASURE: &str = r#"<pre id="lodestar-measure"></pre><script>
+(function () {
+  var lines = [];
+  function box(what, name, el) {
+    var r = el.getBoundingClientRect();
+    var s = getComputedStyle(el);
+    var shown = s.display !== "none" && s.visibility !== "hidden" && s.opacity !== "0";
+    lines.push([what, name, Math.round(r.left), Math.round(r.top), Math.round(r.width),
+      Math.round(r.height), shown ? "shown" : "hidden"].join(" "));
+  }
+  document.querySelectorAll("svg.chart").forEach(function (c) { box("chart", c.dataset.metric, c); });
+  document.querySelectorAll("svg.tree").forEach(function (t) { box("tree", "-", t); });
+  document.querySelectorAll("text.edge-label").forEach(function (t) { box("label", t.dataset.from + ">" + t.dataset.to, t); });
+  document.querySelectorAll("g.alert").forEach(function (g) { box("alert", g.dataset.kind + "@" + g.dataset.period, g); });
+  document.getElementById("lodestar-measure").textContent = "\n" + lines.join("\n") + "\n";
+})();
+</script>"#;
+
+    #[derive(Debug)]
+    struct Box {
+        left: i64,
+        top: i64,
+        width: i64,
+        height: i64,
+        shown: bool,
+    }
+
+    impl Box {
+        fn inside(&self, outer: &Box) -> bool {
+            self.left >= outer.left
+                && self.top >= outer.top
+                && self.left + self.width <= outer.left + outer.width
+                && self.top + self.height <= outer.top + outer.height
+        }
+    }
+
+    #[test]
+    fn charts_render_in_headless_chromium() {
+        let Some(browser) = browser_or_skip("charts_render_in_headless_chromium") else {
+            return;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let o = generate_with_data(&out, "2026-11-23");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let metrics = products(&root().join("specs"))
+            .into_iter()
+            .find(|(p, _)| p == "marketplace")
+            .unwrap()
+            .1;
+        let page = std::fs::read_to_string(out.join("marketplace.html")).unwrap();
+        let url = |p: &Path| format!("file://{}", std::fs::canonicalize(p).unwrap().display());
+        screenshot(
+            &browser,
+            tmp.path(),
+            "marketplace",
+            &url(&out.join("marketplace.html")),
+        );
+
+        // A copy of the page with a script that measures what the browser laid out (the site
+        // itself has no script).
+        let measured = out.join("measured.html");
+        std::fs::write(
+            &measured,
+            page.replace("</main>", &format!("{MEASURE}</main>")),
+        )
+        .unwrap();
+        let laid_out = dom(&browser, tmp.path(), "measure", &url(&measured));
+        let text = laid_out
+            .split(r#"<pre id="lodestar-measure">"#)
+            .nth(1)
+            .and_then(|s| s.split("</pre>").next())
+            .unwrap_or_else(|| panic!("the measurements in the DOM: {laid_out}"));
+        let boxes: Vec<(String, String, Box)> = text
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let f: Vec<&str> = l.split(' ').collect();
+                let n = |i: usize| f[i].parse::<i64>().unwrap();
+                let b = Box {
+                    left: n(2),
+                    top: n(3),
+                    width: n(4),
+                    height: n(5),
+                    shown: f[6] == "shown",
+                };
+                (f[0].to_owned(), f[1].to_owned(), b)
+            })
+            .collect();
+        let find = |what: &str, name: &str| {
+            boxes
+                .iter()
+                .find(|(w, n, _)| w == what && n == name)
+                .map(|(_, _, b)| b)
+                .unwrap_or_else(|| panic!("{what} {name} in {text}"))
+        };
+        // Every chart is laid out at its size, shown, and inside the page's width.
+        for m in &metrics {
+            let c = find("chart", m);
+            assert!(c.shown && c.width == 640 && c.height == 230, "{m}: {c:?}");
+            assert!(c.left >= 0 && c.left + c.width <= 1200, "{m}: {c:?}");
+        }
+        assert_eq!(
+            boxes.iter().filter(|(w, _, _)| w == "chart").count(),
+            metrics.len()
+        );
+        // The breach marker is drawn on the refund rate's chart.
+        let breach = find("alert", "breach@2026-11-09");
+        assert!(
+            breach.shown && breach.width > 5 && breach.height > 5,
+            "{breach:?}"
+        );
+        assert!(breach.inside(find("chart", "refund_rate")), "{breach:?}");
+        // Each edge label is shown, with some width, inside the tree's picture.
+        let tree = find("tree", "-");
+        let labels: Vec<&Box> = boxes
+            .iter()
+            .filter(|(w, _, _)| w == "label")
+            .map(|(_, _, b)| b)
+            .collect();
+        assert_eq!(labels.len(), 5, "{text}");
+        for l in labels {
+            assert!(
+                l.shown && l.width > 30 && l.inside(tree),
+                "{l:?} in {tree:?}: {text}"
+            );
+        }
+
+        // Every chart and tree is well-formed SVG: all of them, as one XML document, parse.
+        let mut svg =
+            String::from(r#"<svg xmlns="http://www.w3.org/2000/svg" width="700" height="800">"#);
+        for (name, _) in products(&root().join("specs")) {
+            let page = std::fs::read_to_string(out.join(format!("{name}.html"))).unwrap();
+            for part in page.split("<svg xmlns=").skip(1) {
+                svg.push_str("<svg xmlns=");
+                svg.push_str(&part[..part.find("</svg>").unwrap() + "</svg>".len()]);
+            }
+        }
+        svg.push_str("</svg>");
+        let file = tmp.path().join("all.svg");
+        std::fs::write(&file, &svg).unwrap();
+        let parsed = dom(&browser, tmp.path(), "xml", &url(&file));
+        assert!(
+            !parsed.contains("parsererror") && !parsed.contains("error on line"),
+            "{parsed}"
+        );
+        assert!(
+            parsed.contains(r#"data-metric="refund_rate""#),
+            "the charts in the parsed document"
         );
     }
 }
