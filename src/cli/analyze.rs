@@ -53,32 +53,32 @@ pub fn run(_args: &AnalyzeArgs) -> Result<Exit, Failure> {
 }
 
 #[cfg(feature = "duckdb")]
-pub use with_duckdb::run;
+pub(in crate::cli) use with_duckdb::analyse;
 #[cfg(feature = "duckdb")]
-pub(in crate::cli) use with_duckdb::{series, with_operands, OPERANDS};
+pub use with_duckdb::run;
 
 #[cfg(feature = "duckdb")]
 mod with_duckdb {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::analyze::{self, render, ProductData, Series, Settings};
+    use crate::analyze::{self, render, ProductData, ProductReport, Series, Settings};
     use crate::cli::common;
-    use crate::cli::run::{grain_of, prepare, query, OutputFormat, RunArgs};
+    use crate::cli::run::{grain_of, prepare, query, OutputFormat, Prepared, RunArgs};
     use crate::model::{Compute, Metric, Operand, Product, Role};
     use crate::report::{Cell, Table};
     use crate::sql;
 
     /// The names under which a ratio North Star's measures join the scorecard (never a
     /// metric's: `lodestar_` names are reserved).
-    pub(in crate::cli) const OPERANDS: [(&str, &str); 2] = [
+    const OPERANDS: [(&str, &str); 2] = [
         ("numerator", "lodestar_numerator"),
         ("denominator", "lodestar_denominator"),
     ];
 
     /// The product with its ratio North Star's measures as metrics of their own, so that the
     /// scorecard carries their series (for attribution).
-    pub(in crate::cli) fn with_operands(product: &Product) -> Product {
+    fn with_operands(product: &Product) -> Product {
         let mut p = product.clone();
         let Some(ns) = product.north_star() else {
             return p;
@@ -105,7 +105,7 @@ mod with_duckdb {
     }
 
     /// Each column of a scorecard (first column `period`) as a series.
-    pub(in crate::cli) fn series(card: &Table) -> HashMap<String, Series> {
+    fn series(card: &Table) -> HashMap<String, Series> {
         let periods: Vec<Option<NaiveDate>> = card
             .rows
             .iter()
@@ -124,6 +124,62 @@ mod with_duckdb {
                 (name.clone(), Series::new(points))
             })
             .collect()
+    }
+
+    /// Each product of a prepared run, analysed: its scorecard (with a ratio North Star's
+    /// operands, for attribution) run on the engine, turned into series and handed to the
+    /// analyze stage, with the series kept (for `docs --data`). `--select` picks the products
+    /// and what each report keeps; every series of a chosen product is computed, since an edge
+    /// needs both its ends.
+    pub(in crate::cli) fn analyse(
+        p: &Prepared,
+        settings: &Settings,
+        today: NaiveDate,
+    ) -> Result<Vec<(ProductReport, HashMap<String, Series>)>, Failure> {
+        let mut augmented = p.focus.clone();
+        augmented.products = augmented.products.iter().map(with_operands).collect();
+        let selection = p.options.select.clone();
+        if let Some(chosen) = &selection {
+            augmented
+                .products
+                .retain(|product| chosen.has_product(&product.name.value));
+        }
+        let options = sql::Options {
+            select: None,
+            ..p.options.clone()
+        };
+        let compiled = sql::compile(&augmented, p.dialect, &options)
+            .map_err(|e| Failure::new(e.to_string()))?;
+        let mut out = Vec::new();
+        for product in &compiled {
+            let name = &product.product;
+            let model = p.focus.product(name).ok_or_else(|| {
+                Failure::new(format!("internal error: product `{name}` vanished"))
+            })?;
+            let card = query(
+                &p.engine,
+                &format!("the scorecard of {name}"),
+                &product.scorecard,
+            )?;
+            let mut series = series(&card);
+            let operands = OPERANDS
+                .iter()
+                .filter_map(|(label, column)| Some(((*label).to_owned(), series.remove(*column)?)))
+                .collect();
+            let data = ProductData {
+                product: model,
+                grain: grain_of(&p.focus, name),
+                series,
+                operands,
+                today,
+            };
+            let mut report = analyze::analyze(&data, settings);
+            if let Some(chosen) = &selection {
+                report.only(|metric| chosen.contains(name, metric));
+            }
+            out.push((report, data.series));
+        }
+        Ok(out)
     }
 
     pub fn run(args: &AnalyzeArgs) -> Result<Exit, Failure> {
@@ -147,51 +203,10 @@ mod with_duckdb {
             severities: p.config.analyze.clone(),
             ..Settings::default()
         };
-        let mut augmented = p.focus.clone();
-        augmented.products = augmented.products.iter().map(with_operands).collect();
-        // The selection picks the products and what is reported; every series of a chosen
-        // product is computed, since an edge needs both its ends.
-        let selection = p.options.select.clone();
-        if let Some(chosen) = &selection {
-            augmented
-                .products
-                .retain(|product| chosen.has_product(&product.name.value));
-        }
-        let options = sql::Options {
-            select: None,
-            ..p.options.clone()
-        };
-        let compiled = sql::compile(&augmented, p.dialect, &options)
-            .map_err(|e| Failure::new(e.to_string()))?;
-        let mut reports = Vec::new();
-        for product in &compiled {
-            let name = &product.product;
-            let model = p.focus.product(name).ok_or_else(|| {
-                Failure::new(format!("internal error: product `{name}` vanished"))
-            })?;
-            let card = query(
-                &p.engine,
-                &format!("the scorecard of {name}"),
-                &product.scorecard,
-            )?;
-            let mut series = series(&card);
-            let operands = OPERANDS
-                .iter()
-                .filter_map(|(label, column)| Some(((*label).to_owned(), series.remove(*column)?)))
-                .collect();
-            let data = ProductData {
-                product: model,
-                grain: grain_of(&p.focus, name),
-                series,
-                operands,
-                today,
-            };
-            let mut report = analyze::analyze(&data, &settings);
-            if let Some(chosen) = &selection {
-                report.only(|metric| chosen.contains(name, metric));
-            }
-            reports.push(report);
-        }
+        let reports: Vec<_> = analyse(&p, &settings, today)?
+            .into_iter()
+            .map(|(report, _)| report)
+            .collect();
         common::print(&match args.format {
             AnalyzeFormat::Json => format!("{:#}\n", analyze::to_json(&reports)),
             AnalyzeFormat::Human => render::render(&reports, render::Style::Human),

@@ -92,10 +92,10 @@ fn with_data(_args: &DocsArgs, _data: &DataArgs) -> Result<Exit, Failure> {
 /// Star's operands, as `analyze` runs it), analysed with the project's alert levels.
 #[cfg(feature = "duckdb")]
 fn with_data(args: &DocsArgs, data: &DataArgs) -> Result<Exit, Failure> {
-    use super::analyze::{series, with_operands, OPERANDS};
+    use super::analyze::analyse;
     use super::compile::SelectArgs;
-    use super::run::{grain_of, prepare, query, OutputFormat, RunArgs};
-    use crate::analyze::{self, ProductData, Settings};
+    use super::run::{prepare, OutputFormat, RunArgs};
+    use crate::analyze::Settings;
 
     let run_args = RunArgs {
         paths: args.paths.clone(),
@@ -115,41 +115,14 @@ fn with_data(args: &DocsArgs, data: &DataArgs) -> Result<Exit, Failure> {
         severities: p.config.analyze.clone(),
         ..Settings::default()
     };
-    let mut augmented = p.focus.clone();
-    augmented.products = augmented.products.iter().map(with_operands).collect();
-    let compiled =
-        sql::compile(&augmented, p.dialect, &p.options).map_err(|e| Failure::new(e.to_string()))?;
-    let mut numbers = Vec::new();
-    for product in &compiled {
-        let name = &product.product;
-        let model = p
-            .focus
-            .product(name)
-            .ok_or_else(|| Failure::new(format!("internal error: product `{name}` vanished")))?;
-        let card = query(
-            &p.engine,
-            &format!("the scorecard of {name}"),
-            &product.scorecard,
-        )?;
-        let mut series = series(&card);
-        let operands = OPERANDS
-            .iter()
-            .filter_map(|(label, column)| Some(((*label).to_owned(), series.remove(*column)?)))
-            .collect();
-        let data = ProductData {
-            product: model,
-            grain: grain_of(&p.focus, name),
+    let numbers: Vec<docs::ProductNumbers> = analyse(&p, &settings, today)?
+        .into_iter()
+        .map(|(report, series)| docs::ProductNumbers {
             series,
-            operands,
-            today,
-        };
-        let report = analyze::analyze(&data, &settings);
-        numbers.push(docs::ProductNumbers {
-            series: data.series,
             report,
             today,
-        });
-    }
+        })
+        .collect();
     let pages = docs::site_with_data(&p.project, &dialect_sql(&p.project), &numbers);
     write_atomically(&args.out, &pages)?;
     eprintln!(
