@@ -126,6 +126,9 @@ mod with_duckdb {
             .collect()
     }
 
+    /// A product's analysis, with the series it was computed from (metric name → series).
+    pub(in crate::cli) type Analysed = (ProductReport, HashMap<String, Series>);
+
     /// Each product of a prepared run, analysed: its scorecard (with a ratio North Star's
     /// operands, for attribution) run on the engine, turned into series and handed to the
     /// analyze stage, with the series kept (for `docs --data`). `--select` picks the products
@@ -135,7 +138,7 @@ mod with_duckdb {
         p: &Prepared,
         settings: &Settings,
         today: NaiveDate,
-    ) -> Result<Vec<(ProductReport, HashMap<String, Series>)>, Failure> {
+    ) -> Result<Vec<Analysed>, Failure> {
         let mut augmented = p.focus.clone();
         augmented.products = augmented.products.iter().map(with_operands).collect();
         let selection = p.options.select.clone();

@@ -98,7 +98,7 @@ pub fn guard(_args: &GuardArgs) -> Result<Exit, Failure> {
 }
 
 #[cfg(feature = "duckdb")]
-pub(super) use with_duckdb::{grain_of, prepare, query};
+pub(super) use with_duckdb::{grain_of, prepare, query, Prepared};
 #[cfg(feature = "duckdb")]
 pub use with_duckdb::{guard, run};
 
