@@ -99,6 +99,30 @@ pub fn check_focused(paths: &[PathBuf]) -> Result<(Workspace, Analysis), Failure
     Ok((ws, analysis))
 }
 
+/// A project with errors cannot be compiled or exported: prints the errors and "nothing was
+/// <done>" on stderr and says so (the command then exits 1).
+pub fn refuse_errors(ws: &Workspace, analysis: &Analysis, done: &str) -> bool {
+    if !analysis.has_errors() {
+        return false;
+    }
+    let errors: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    eprint(&crate::diagnostics::render::render(
+        crate::diagnostics::render::Format::Human,
+        &ws.files,
+        &errors,
+    ));
+    eprint(&format!(
+        "error: the project has {} error(s); nothing was {done}\n",
+        errors.len()
+    ));
+    true
+}
+
 /// The project's products from the spec files named on the command line (all of them when a
 /// whole project was named): `compile` and `run` on one file of a larger project compile that
 /// file's products only, against the whole project's owners and sources.

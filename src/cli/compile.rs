@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use super::common::{self, Exit, Failure};
-use crate::diagnostics::render::{render, Format};
 use crate::sql::{self, CompiledProduct, Dialect, Options};
 
 #[derive(Debug, Args)]
@@ -55,26 +54,7 @@ impl std::ops::Deref for SelectArgs {
 
 pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
     let (ws, analysis) = common::check_focused(&args.paths)?;
-    if analysis.has_errors() {
-        let errors: Vec<_> = analysis
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        let mut err = std::io::stderr().lock();
-        let _ = std::io::Write::write_all(
-            &mut err,
-            render(Format::Human, &ws.files, &errors).as_bytes(),
-        );
-        let _ = std::io::Write::write_all(
-            &mut err,
-            format!(
-                "error: the project has {} error(s); nothing was compiled\n",
-                errors.len()
-            )
-            .as_bytes(),
-        );
+    if common::refuse_errors(&ws, &analysis, "compiled") {
         return Ok(Exit::Findings);
     }
     if let (Some(f), Some(t)) = (args.from, args.to) {

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::common::{self, Exit, Failure};
-use crate::diagnostics::render::{render, Format};
 use crate::interop::export;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -38,18 +37,7 @@ pub struct ExportArgs {
 
 pub fn run(args: &ExportArgs) -> Result<Exit, Failure> {
     let (ws, analysis) = common::check_focused(&args.paths)?;
-    if analysis.has_errors() {
-        let errors: Vec<_> = analysis
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        common::eprint(&render(Format::Human, &ws.files, &errors));
-        common::eprint(&format!(
-            "error: the project has {} error(s); nothing was exported\n",
-            errors.len()
-        ));
+    if common::refuse_errors(&ws, &analysis, "exported") {
         return Ok(Exit::Findings);
     }
     let project = common::focused(&ws, &analysis.project)?;

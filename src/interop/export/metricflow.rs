@@ -34,7 +34,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{BinaryOperator, Expr, Ident};
 
 use super::yaml::{self, Y};
-use super::{common_notes, dependents, framework, ProductOut};
+use super::{common_notes, dependents, framework, owners, ProductOut};
 use crate::interop::metricflow::{Note, NoteKind};
 use crate::model::{
     Agg, CompareAs, Compute, ConversionAs, Fragment, Measure, Metric, Operand, Over, Product,
@@ -322,26 +322,7 @@ fn render_model(m: &Model<'_>, project: &Project, product: &Product) -> Y {
         about.push(("game".to_owned(), Y::str(g.value.as_str())));
     }
     meta.push(("product".to_owned(), Y::Map(about)));
-    let owners: Vec<(String, Y)> = project
-        .owners
-        .iter()
-        .filter(|o| {
-            product
-                .metrics
-                .iter()
-                .any(|x| x.owner.as_ref().is_some_and(|k| k.value == o.key.value))
-        })
-        .map(|o| {
-            let mut v = Vec::new();
-            for (k, x) in [("name", &o.name), ("email", &o.email), ("slack", &o.slack)] {
-                if let Some(x) = x {
-                    v.push((k.to_owned(), Y::str(&x.value)));
-                }
-            }
-            (o.key.value.clone(), Y::Map(v))
-        })
-        .collect();
-    meta.push(("owners".to_owned(), Y::Map(owners)));
+    meta.push(("owners".to_owned(), owners(project, product)));
     meta.push(("fingerprint".to_owned(), Y::Str(print)));
     out.push((
         "config".to_owned(),

@@ -98,6 +98,34 @@ struct ProductOut {
 }
 
 /// The role's name as the meta and extensions write it.
+/// The owners the product's metrics name, each with its name, email and Slack channel: what
+/// both formats keep in lodestar's own metadata, since neither has owners.
+fn owners(project: &Project, product: &crate::model::Product) -> yaml::Y {
+    use yaml::Y;
+    let named = |key: &str| {
+        product
+            .metrics
+            .iter()
+            .any(|m| m.owner.as_ref().is_some_and(|k| k.value == key))
+    };
+    Y::Map(
+        project
+            .owners
+            .iter()
+            .filter(|o| named(&o.key.value))
+            .map(|o| {
+                let mut v = Vec::new();
+                for (k, x) in [("name", &o.name), ("email", &o.email), ("slack", &o.slack)] {
+                    if let Some(x) = x {
+                        v.push((k.to_owned(), Y::str(&x.value)));
+                    }
+                }
+                (o.key.value.clone(), Y::Map(v))
+            })
+            .collect(),
+    )
+}
+
 fn role_name(role: Role) -> &'static str {
     match role {
         Role::NorthStar => "north_star",

@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{Expr, Ident};
 
 use super::yaml::{self, Y};
-use super::{common_notes, framework, ProductOut};
+use super::{common_notes, framework, owners, ProductOut};
 use crate::interop::metricflow::{Note, NoteKind};
 use crate::model::{
     Agg, Compute, Fragment, Measure, Metric, Operand, Over, Product, Project, Relation, Source,
@@ -93,26 +93,7 @@ pub(super) fn product(project: &Project, product: &Product) -> ProductOut {
     if let Some(ns) = product.north_star() {
         ext.push(("north_star".to_owned(), Y::str(&ns.name.value)));
     }
-    let owners: Vec<(String, Y)> = project
-        .owners
-        .iter()
-        .filter(|o| {
-            product
-                .metrics
-                .iter()
-                .any(|m| m.owner.as_ref().is_some_and(|k| k.value == o.key.value))
-        })
-        .map(|o| {
-            let mut v = Vec::new();
-            for (k, x) in [("name", &o.name), ("email", &o.email), ("slack", &o.slack)] {
-                if let Some(x) = x {
-                    v.push((k.to_owned(), Y::str(&x.value)));
-                }
-            }
-            (o.key.value.clone(), Y::Map(v))
-        })
-        .collect();
-    ext.push(("owners".to_owned(), Y::Map(owners)));
+    ext.push(("owners".to_owned(), owners(project, product)));
     model.push(("custom_extensions".to_owned(), extension(&Y::Map(ext))));
     let doc = Y::map([
         ("version", Y::str(VERSION)),
