@@ -92,12 +92,22 @@ pub struct SelectError {
 /// error naming the closest name, never an empty run that passes for a clean one.
 pub fn select(project: &Project, selectors: &[String]) -> Result<Selection, SelectError> {
     let mut out = Selection::default();
+    let mut terms = 0;
     for term in selectors
         .iter()
         .flat_map(|s| s.split([',', ' ', '\t', '\n']))
         .filter(|t| !t.is_empty())
     {
+        terms += 1;
         select_one(project, term, &mut out)?;
+    }
+    if terms == 0 {
+        return Err(SelectError {
+            message: "`--select` names nothing".to_owned(),
+            help: "give a metric (`METRIC`, `PRODUCT.METRIC`, `METRIC+`, `+METRIC`) or a product, \
+                   or leave --select out for the whole project"
+                .to_owned(),
+        });
     }
     Ok(out)
 }
@@ -396,6 +406,7 @@ mod tests {
                 "`nights_booked`",
             ),
             ("+", "is not a selector", ""),
+            (",, ", "names nothing", "leave --select out"),
             ("++x", "is not a selector", ""),
         ] {
             let e = select(&p, &[selector.to_owned()]).expect_err(selector);
