@@ -219,9 +219,15 @@ pub fn selection(
 /// and the command goes on quietly with its own exit code, as `cat` and `grep` end quietly on
 /// SIGPIPE (Rust ignores the signal, so the write returns `EPIPE` instead).
 pub fn print(text: &str) {
+    print_with(|out| out.write_all(text.as_bytes()));
+}
+
+/// Writes to stdout through a buffer, as `write` produces it (nothing is held whole in
+/// memory); a write error other than a closed pipe (`> /dev/full`) exits 2.
+pub fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
     let written = {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        write(&mut out).and_then(|()| out.flush())
     };
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

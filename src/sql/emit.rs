@@ -20,7 +20,12 @@
 //! written once however many others use it. Internal names start with `lodestar_`; names from
 //! the spec appear only in the final SELECT, so no alias can shadow a source column.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHashMap;
+use sqlparser::ast::Expr;
 
 use super::dialect::{add_grain, add_grain_expr, PercentileForm, Unit, Vendor};
 use super::plan::{self, Part, PartKind, Plan, Term, TermKind, Value, ValueId};
@@ -33,6 +38,18 @@ pub(crate) struct Ctx<'a> {
     pub product: &'a Product,
     pub v: &'static dyn Vendor,
     pub options: &'a Options,
+    pub rendered: Rendered,
+}
+
+/// What the queries of one product share, rendered once for the dialect: the rows of each
+/// source and each fragment (a metric's filter is in its own query, again in the scorecard,
+/// and in every query of a metric computed from it).
+#[derive(Default)]
+pub(crate) struct Rendered {
+    rows: RefCell<FxHashMap<String, Rc<Rows>>>,
+    /// By the fragment's address: fragments live in the project, which outlives the product's
+    /// compilation.
+    exprs: RefCell<FxHashMap<*const Expr, String>>,
 }
 
 /// A query under construction: CTEs in order and the final SELECT (without ORDER BY).
@@ -495,7 +512,7 @@ impl Emitter<'_, '_> {
         let mut needs = Needs::default();
         let mut stack: Vec<(ValueId, u32)> =
             self.plan.outputs.iter().map(|(_, id)| (*id, 0)).collect();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         while let Some((id, k)) = stack.pop() {
             if !seen.insert((id, k)) {
                 continue;
@@ -535,7 +552,7 @@ impl Emitter<'_, '_> {
         let mut reads: Vec<BTreeSet<String>> = vec![BTreeSet::new(); top + 1];
         for &(j, k) in &needs.metrics {
             let mut stack = vec![(self.plan.metrics[j].1, k)];
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = rustc_hash::FxHashSet::default();
             while let Some((id, o)) = stack.pop() {
                 if !seen.insert((id, o)) {
                     continue;
@@ -589,7 +606,7 @@ impl Emitter<'_, '_> {
         for i in 0..metrics.len() {
             let mut stack = vec![metrics[i].1];
             let mut l = 0;
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = rustc_hash::FxHashSet::default();
             while let Some(id) = stack.pop() {
                 if !seen.insert(id) {
                     continue;
@@ -751,7 +768,20 @@ impl Emitter<'_, '_> {
     }
 
     /// The source of a part, with its relation, time column and `--by` dimensions.
-    fn rows(&self, source_name: &str, metric: &str) -> Result<Rows, CompileError> {
+    fn rows(&self, source_name: &str, metric: &str) -> Result<Rc<Rows>, CompileError> {
+        if let Some(rows) = self.ctx.rendered.rows.borrow().get(source_name) {
+            return Ok(Rc::clone(rows));
+        }
+        let rows = Rc::new(self.render_rows(source_name, metric)?);
+        self.ctx
+            .rendered
+            .rows
+            .borrow_mut()
+            .insert(source_name.to_owned(), Rc::clone(&rows));
+        Ok(rows)
+    }
+
+    fn render_rows(&self, source_name: &str, metric: &str) -> Result<Rows, CompileError> {
         let ctx = self.ctx;
         let v = self.v();
         let s = ctx.project.source(source_name).ok_or_else(|| {
@@ -821,9 +851,24 @@ impl Emitter<'_, '_> {
                         s.name.value
                     ))
                 })?;
-                render::expr(self.v(), e)
+                self.rendered(e)
             })
             .collect()
+    }
+
+    /// A fragment in the dialect, rendered once per product.
+    fn rendered(&self, e: &Expr) -> Result<String, CompileError> {
+        let key: *const Expr = e;
+        if let Some(sql) = self.ctx.rendered.exprs.borrow().get(&key) {
+            return Ok(sql.clone());
+        }
+        let sql = render::expr(self.v(), e)?;
+        self.ctx
+            .rendered
+            .exprs
+            .borrow_mut()
+            .insert(key, sql.clone());
+        Ok(sql)
     }
 
     fn fragment(
@@ -835,7 +880,7 @@ impl Emitter<'_, '_> {
         match f {
             None => Ok(None),
             Some(f) => match f.expr() {
-                Some(e) => render::expr(self.v(), e).map(Some),
+                Some(e) => self.rendered(e).map(Some),
                 None => Err(CompileError::Invalid(format!(
                     "metric `{metric}`: its {what} does not parse"
                 ))),
@@ -1357,12 +1402,9 @@ impl Emitter<'_, '_> {
         let base = self.rows(&c.base.source.value, metric)?;
         let event = self.rows(&c.event.source.value, metric)?;
         // The entity is one expression over the columns of either source.
-        let entity = render::expr(
-            v,
-            c.entity.expr().ok_or_else(|| {
-                CompileError::Invalid(format!("metric `{metric}`: its entity does not parse"))
-            })?,
-        )?;
+        let entity = self.rendered(c.entity.expr().ok_or_else(|| {
+            CompileError::Invalid(format!("metric `{metric}`: its entity does not parse"))
+        })?)?;
         // Base and event rows meet in one UNION: the entity is made text unless both sources
         // are one, or declare it as a column of the same type (a cast on every row costs time).
         let same_type = c.base.source.value == c.event.source.value || {

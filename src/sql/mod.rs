@@ -212,23 +212,51 @@ pub fn compile(
     dialect: Dialect,
     options: &Options,
 ) -> Result<Vec<CompiledProduct>, CompileError> {
+    let mut all = compile_dialects(project, &[dialect], options)?;
+    Ok(all.pop().map(|(_, products)| products).unwrap_or_default())
+}
+
+/// Compiles every product for each dialect, in the order given.
+pub fn compile_dialects(
+    project: &Project,
+    dialects: &[Dialect],
+    options: &Options,
+) -> Result<Vec<(Dialect, Vec<CompiledProduct>)>, CompileError> {
     use rayon::prelude::*;
-    check_by(project, dialect, &options.by)?;
+    for &d in dialects {
+        check_by(project, d, &options.by)?;
+    }
     let checked = Checked::default();
-    // Products are independent: compile them on every core (rayon keeps their order), and
-    // report the first product's error, whichever thread finished first.
-    let results: Vec<Result<CompiledProduct, CompileError>> = project
+    let products: Vec<&Product> = project
         .products
-        .par_iter()
+        .iter()
         .filter(|p| {
             options
                 .select
                 .as_ref()
                 .is_none_or(|s| s.has_product(&p.name.value))
         })
-        .map(|p| product(project, p, dialect, options, &checked))
         .collect();
-    results.into_iter().collect()
+    // Products are independent, in every dialect: one pool of work for every core (rayon
+    // keeps the order), and the first error in that order is reported.
+    let jobs: Vec<(Dialect, &Product)> = dialects
+        .iter()
+        .flat_map(|&d| products.iter().map(move |&p| (d, p)))
+        .collect();
+    let mut results = jobs
+        .par_iter()
+        .map(|&(d, p)| product(project, p, d, options, &checked))
+        .collect::<Vec<_>>()
+        .into_iter();
+    let mut out = Vec::with_capacity(dialects.len());
+    for &d in dialects {
+        let compiled = results
+            .by_ref()
+            .take(products.len())
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push((d, compiled));
+    }
+    Ok(out)
 }
 
 fn product(
@@ -244,6 +272,7 @@ fn product(
         product,
         v,
         options,
+        rendered: emit::Rendered::default(),
     };
     let name = &product.name.value;
     let mut metrics = Vec::with_capacity(product.metrics.len());
@@ -381,27 +410,73 @@ fn guardrails(ctx: &emit::Ctx<'_>, product: &Product) -> Result<emit::Built, Com
 
 /// The statement's text, re-parsed with the dialect: exactly one statement, or an internal
 /// error (never output).
+///
+/// The check is made in pieces, each parsed once per shape (see [`shape`]): every CTE body
+/// alone, as exactly one query; and the statement with every body replaced by `SELECT 1`, as
+/// exactly one statement. A body that parses alone has every quote and comment closed, so
+/// inside its parentheses it is the same tokens and the same query. The pieces of a scorecard
+/// (its parts are those of its metrics' queries) are then mostly shapes already checked.
 fn finish(
     dialect: Dialect,
     what: &str,
     built: emit::Built,
     checked: &Checked,
 ) -> Result<String, CompileError> {
+    use sqlparser::ast::Statement;
     let v = dialect::vendor(dialect);
+    let internal = |error: String| CompileError::Internal {
+        what: what.to_owned(),
+        dialect: dialect.name(),
+        error,
+    };
+    let parse = |sql: &str| {
+        sqlparser::parser::Parser::new(v.parser())
+            .with_recursion_limit(256)
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_statements())
+            .map_err(|e| internal(e.to_string()))
+    };
+    let backslash = v.backslash_escapes();
+    for (name, body) in &built.ctes {
+        let shape = shape(body, backslash, Piece::Query);
+        if checked.contains(shape) {
+            continue;
+        }
+        match parse(body)?.as_slice() {
+            [Statement::Query(_)] => checked.insert(shape),
+            _ => return Err(internal(format!("the body of {name} is not one query"))),
+        }
+    }
+    let sql = assemble(&built, v.suffix(), None);
+    let skeleton = (!built.ctes.is_empty()).then(|| assemble(&built, v.suffix(), Some("SELECT 1")));
+    let whole = skeleton.as_deref().unwrap_or(&sql);
+    let shape = shape(whole, backslash, Piece::Statement);
+    if !checked.contains(shape) {
+        match parse(whole)?.len() {
+            1 => checked.insert(shape),
+            n => return Err(internal(format!("{n} statements instead of one"))),
+        }
+    }
+    Ok(sql)
+}
+
+/// The statement's text: `WITH` its CTEs (each body indented, or `body` in its place), the
+/// SELECT and ORDER BY.
+fn assemble(built: &emit::Built, suffix: &str, body: Option<&str>) -> String {
     let size: usize = built
         .ctes
         .iter()
-        .map(|(name, body)| name.len() + body.len() * 9 / 8 + 16)
+        .map(|(name, b)| name.len() + body.map_or(b.len() * 9 / 8, str::len) + 16)
         .sum::<usize>()
         + built.select.len()
         + 64;
     let mut sql = String::with_capacity(size);
-    for (i, (name, body)) in built.ctes.iter().enumerate() {
+    for (i, (name, b)) in built.ctes.iter().enumerate() {
         sql.push_str(if i == 0 { "WITH " } else { ",\n" });
         sql.push_str(name);
         sql.push_str(" AS (\n  ");
         // The body indented by two spaces.
-        for (j, line) in body.split('\n').enumerate() {
+        for (j, line) in body.unwrap_or(b).split('\n').enumerate() {
             if j > 0 {
                 sql.push_str("\n  ");
             }
@@ -415,33 +490,30 @@ fn finish(
     sql.push_str(&built.select);
     sql.push_str("\nORDER BY ");
     sql.push_str(&built.keys.join(", "));
-    sql.push_str(v.suffix());
+    sql.push_str(suffix);
     sql.push_str(";\n");
-    // A statement of a shape already checked parses as that one did: skip the re-parse.
-    let shape = shape(&sql, v.backslash_escapes());
-    if checked.contains(shape) {
-        return Ok(sql);
+    sql
+}
+
+/// The bytes [`shape`] stops at: quotes and digits.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\'' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'`' as usize] = true;
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = true;
+        d += 1;
     }
-    let parsed = sqlparser::parser::Parser::new(v.parser())
-        .with_recursion_limit(256)
-        .try_with_sql(&sql)
-        .and_then(|mut p| p.parse_statements());
-    let internal = |error: String| CompileError::Internal {
-        what: what.to_owned(),
-        dialect: dialect.name(),
-        error,
-    };
-    match parsed {
-        Ok(statements) if statements.len() == 1 => {
-            checked.insert(shape);
-            Ok(sql)
-        }
-        Ok(statements) => Err(internal(format!(
-            "{} statements instead of one",
-            statements.len()
-        ))),
-        Err(e) => Err(internal(e.to_string())),
-    }
+    t
+};
+
+/// What a shape is the shape of: a whole statement, or a CTE body checked alone.
+#[derive(Clone, Copy)]
+enum Piece {
+    Statement,
+    Query,
 }
 
 /// The shapes of the statements one `compile` has parsed and found whole (see [`shape`]).
@@ -466,17 +538,23 @@ impl Checked {
 /// shape once (a project of many similar metrics has few shapes; every statement of a project
 /// whose fragments all differ is still parsed). `backslash`: the dialect escapes quotes in
 /// strings with a backslash rather than by doubling them.
-fn shape(sql: &str, backslash: bool) -> u64 {
+fn shape(sql: &str, backslash: bool, piece: Piece) -> u64 {
     use std::hash::Hasher;
     // FxHash: a statement is hashed in full, and SipHash's resistance to chosen collisions buys
     // nothing here (a collision could only skip a check of SQL that lodestar itself wrote).
     let mut h = rustc_hash::FxHasher::default();
+    h.write_u8(piece as u8);
     let b = sql.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
     let mut i = 0;
+    // The end of the last literal: the text from here to the next one is hashed as it is.
     let mut start = 0;
-    let mut prev_word = false;
     while i < b.len() {
-        let c = b[i];
+        // Most of a statement is neither a quote nor a digit: skip it in a tight loop.
+        while i < b.len() && !SPECIAL[usize::from(b[i])] {
+            i += 1;
+        }
+        let Some(&c) = b.get(i) else { break };
         let token_end = match c {
             b'\'' | b'"' | b'`' => {
                 // Through the closing quote: doubled quotes (or, for strings in a backslash
@@ -497,17 +575,17 @@ fn shape(sql: &str, backslash: bool) -> u64 {
                     }
                 }
             }
-            b'0'..=b'9' if !prev_word => {
+            // A digit inside a word (`p0`, `lodestar_m12`) is part of a name.
+            _ if i > start && word(b[i - 1]) => {
+                i += 1;
+                continue;
+            }
+            _ => {
                 let mut j = i;
                 while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
                     j += 1;
                 }
                 j
-            }
-            _ => {
-                prev_word = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
-                i += 1;
-                continue;
             }
         };
         h.write(&b[start..i]);
@@ -515,7 +593,6 @@ fn shape(sql: &str, backslash: bool) -> u64 {
         h.write_u8(if c.is_ascii_digit() { b'0' } else { c });
         i = token_end.min(b.len());
         start = i;
-        prev_word = false;
     }
     h.write(&b[start..]);
     h.finish()
@@ -523,29 +600,31 @@ fn shape(sql: &str, backslash: bool) -> u64 {
 
 #[cfg(test)]
 mod shape_tests {
-    use super::shape;
+    use super::{shape, Piece};
 
     #[test]
     fn literals_names_and_numbers_do_not_change_a_shape() {
         let a = shape(
             r#"SELECT "a"."x" FROM "t" WHERE k = 'create' AND n > 10"#,
             false,
+            Piece::Statement,
         );
         let b = shape(
             r#"SELECT "bb"."yy" FROM "u" WHERE k = 'it''s' AND n > 2.5"#,
             false,
+            Piece::Statement,
         );
         assert_eq!(a, b);
         // Names in words (p0, k1) are not numbers.
         assert_ne!(
-            shape("SELECT p0 FROM t", false),
-            shape("SELECT p FROM t", false)
+            shape("SELECT p0 FROM t", false, Piece::Statement),
+            shape("SELECT p FROM t", false, Piece::Statement)
         );
     }
 
     #[test]
     fn structure_changes_a_shape() {
-        let base = shape("SELECT 'a' FROM t WHERE x = 1", false);
+        let base = shape("SELECT 'a' FROM t WHERE x = 1", false, Piece::Statement);
         for other in [
             "SELECT 'a' FROM t WHERE x = 1 AND y",
             "SELECT 'a' FROM t WHERE x == 1",
@@ -554,7 +633,7 @@ mod shape_tests {
             "SELECT 'a FROM t WHERE x = 1",
             "SELECT 'a' FROM t WHERE y = 1",
         ] {
-            assert_ne!(base, shape(other, false), "{other}");
+            assert_ne!(base, shape(other, false, Piece::Statement), "{other}");
         }
     }
 
@@ -562,22 +641,95 @@ mod shape_tests {
     fn escapes_stay_inside_their_literal() {
         // Doubled quotes, or a backslash in dialects that escape with one.
         assert_eq!(
-            shape("SELECT 'a''b' x", false),
-            shape("SELECT 'c' x", false)
-        );
-        assert_eq!(shape(r"SELECT 'a\'b' x", true), shape("SELECT 'c' x", true));
-        assert_eq!(
-            shape(r#"SELECT "a""b" x"#, false),
-            shape(r#"SELECT "c" x"#, false)
+            shape("SELECT 'a''b' x", false, Piece::Statement),
+            shape("SELECT 'c' x", false, Piece::Statement)
         );
         assert_eq!(
-            shape("SELECT `a``b` x", false),
-            shape("SELECT `c` x", false)
+            shape(r"SELECT 'a\'b' x", true, Piece::Statement),
+            shape("SELECT 'c' x", true, Piece::Statement)
+        );
+        assert_eq!(
+            shape(r#"SELECT "a""b" x"#, false, Piece::Statement),
+            shape(r#"SELECT "c" x"#, false, Piece::Statement)
+        );
+        assert_eq!(
+            shape("SELECT `a``b` x", false, Piece::Statement),
+            shape("SELECT `c` x", false, Piece::Statement)
         );
         // Without backslash escapes, `\'` ends the string: the rest is outside it.
         assert_ne!(
-            shape(r"SELECT 'a\'b' x", false),
-            shape("SELECT 'c' x", false)
+            shape(r"SELECT 'a\'b' x", false, Piece::Statement),
+            shape("SELECT 'c' x", false, Piece::Statement)
         );
+    }
+}
+
+#[cfg(test)]
+mod finish_tests {
+    use super::{emit::Built, finish, Checked, CompileError, Dialect};
+
+    fn built(ctes: &[(&str, &str)], select: &str) -> Built {
+        Built {
+            ctes: ctes
+                .iter()
+                .map(|(n, b)| ((*n).to_owned(), (*b).to_owned()))
+                .collect(),
+            select: select.to_owned(),
+            keys: vec!["a".to_owned()],
+        }
+    }
+
+    fn check(
+        checked: &Checked,
+        ctes: &[(&str, &str)],
+        select: &str,
+    ) -> Result<String, CompileError> {
+        finish(Dialect::Postgres, "p/m", built(ctes, select), checked)
+    }
+
+    #[test]
+    fn whole_statements_pass_and_are_assembled_in_order() {
+        let checked = Checked::default();
+        let sql = check(
+            &checked,
+            &[("p0", "SELECT 1 AS a\nFROM t")],
+            "SELECT a FROM p0",
+        )
+        .unwrap();
+        assert_eq!(
+            sql,
+            "WITH p0 AS (\n  SELECT 1 AS a\n  FROM t\n)\nSELECT a FROM p0\nORDER BY a;\n"
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_one_query_is_an_internal_error() {
+        for body in [
+            "SELECT 1 AS a; DROP TABLE t",
+            "SELECT 1 AS a /* open",
+            "SELECT 'open AS a",
+            "SELECT 1 AS a) UNION (SELECT 2",
+            "DELETE FROM t",
+        ] {
+            // Even after the same statement shape passed with a sound body.
+            let checked = Checked::default();
+            check(&checked, &[("p0", "SELECT 1 AS a")], "SELECT a FROM p0").unwrap();
+            let e = check(&checked, &[("p0", body)], "SELECT a FROM p0").unwrap_err();
+            assert!(matches!(e, CompileError::Internal { .. }), "{body}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_select_that_breaks_the_statement_is_an_internal_error() {
+        let checked = Checked::default();
+        check(&checked, &[("p0", "SELECT 1 AS a")], "SELECT a FROM p0").unwrap();
+        for select in [
+            "SELECT a FROM p0; DROP TABLE t",
+            "SELECT a FROM (p0",
+            "SELECT a FROM p0 /*",
+        ] {
+            let e = check(&checked, &[("p0", "SELECT 1 AS a")], select).unwrap_err();
+            assert!(matches!(e, CompileError::Internal { .. }), "{select}: {e}");
+        }
     }
 }

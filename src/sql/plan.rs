@@ -11,7 +11,7 @@
 //!
 //! The emitter ([`super::emit`]) writes a plan for one dialect.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator};
 
@@ -368,9 +368,9 @@ pub(crate) fn plan<'a>(
         product,
         terms: Vec::new(),
         values: Vec::new(),
-        index: HashMap::new(),
+        index: HashMap::default(),
         metrics: Vec::new(),
-        done: HashMap::new(),
+        done: HashMap::default(),
         open: Vec::new(),
     };
     let mut out = Vec::new();
@@ -500,7 +500,7 @@ fn lookbacks(
         memo.insert(id, out.clone());
         out
     }
-    let mut memo = HashMap::new();
+    let mut memo = HashMap::default();
     let mut all: Vec<u32> = Vec::new();
     for (_, id) in outputs {
         for x in walk(values, metrics, *id, &mut memo) {
