@@ -164,7 +164,7 @@ fn listing(out: &mut dyn std::io::Write, outputs: &[Output<'_>]) -> std::io::Res
                 out.write_all(b"\n")?;
             }
             first = false;
-            write!(out, "-- {}/{file}\n", o.dir)?;
+            writeln!(out, "-- {}/{file}", o.dir)?;
             out.write_all(sql.as_bytes())?;
         }
     }
