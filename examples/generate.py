@@ -29,7 +29,10 @@ And to tell a story that `lodestar analyze` can find (examples/README.md tells i
 * music_streaming: from August a €0.99 promotion brings listening (hours rise) while
   subscription revenue falls (decoupled), and hours grow too slowly for the year-end target
   (off track).
-* the other products grow steadily with every guardrail held.
+* the other products grow steadily with every guardrail held, and each North Star leads its
+  outcome: paid teams are billed a week after they message (team_messaging), learners renew two
+  weeks after a good fortnight of lessons (online_learning), workspaces renew seats a week after
+  the assistant saved them work (ai_assistant).
 The script checks the guardrails itself, computing them independently of lodestar, and fails if
 they do not hold with a margin (except the planned breach).
 """
@@ -455,6 +458,24 @@ def messaging(out, checks):
     checks.guard("team_messaging", "p99_delivery_ms", {w: quantile_cont(v, 0.99) for w, v in lat.items()}, hi=2000)
     checks.guard("team_messaging", "delivery_failure_rate", ratio(fails, count), hi=0.005)
 
+    # The outcome: paid teams are billed per seat in the week after a week they messaged with
+    # three or more people (the North Star), so the North Star leads billed revenue by a week.
+    billing = random.Random("lodestar-examples:messaging:invoices")
+    people = {}
+    for t, team_id, u, bot in messages:
+        if not bot:
+            people.setdefault((week_of(t), team_id), set()).add(u)
+    plans = {t[0]: (t[4], len(t[2])) for t in teams}
+    price = {"pro": 8.0, "business": 15.0}
+    invoices = []
+    for (w, team_id), users in sorted(people.items()):
+        plan, seats = plans[team_id]
+        if len(users) >= 3 and plan in price and w + 1 < WEEKS:
+            invoices.append([ts(w + 1, billing, 0, 2), team_id, seats, seats * price[plan]])
+    invoices.sort(key=lambda r: r[0])
+    write(out, "chat.invoices", ["invoice_id", "billed_at", "team_id", "seats", "amount_usd"],
+          [[i + 1, fmt(r[0])] + r[1:] for i, r in enumerate(invoices)])
+
 
 # ------------------------------------------------------------------------------- learning
 
@@ -519,6 +540,23 @@ def learning(out, checks):
     checks.guard("online_learning", "p90_first_response_minutes", {w: quantile_cont(v, 0.9) for w, v in by.items()},
                  hi=240, margin=0.1)
 
+    # The outcome: learners who get through more lessons renew their plan two weeks later, so
+    # the North Star (lessons completed per learner) leads renewal revenue by two weeks.
+    done, active = {}, {}
+    for t, learner, _, _, ev, _, _ in events:
+        active.setdefault(week_of(t), set()).add(learner)
+        done[week_of(t)] = done.get(week_of(t), 0) + (ev == "completed")
+    per_learner = {w: done.get(w, 0) / len(active[w]) for w in active}
+    renewing = random.Random("lodestar-examples:learning:renewals")
+    renewals = []
+    for w in range(WEEKS):
+        ns = per_learner[max(w - 2, 0)]  # the weeks before the data had the first week's pace
+        for _ in range(round(20 * ns)):
+            renewals.append([ts(w, renewing), renewing.randrange(1, 1200), 29.0])
+    renewals.sort(key=lambda r: r[0])
+    write(out, "learn.renewals", ["renewal_id", "renewed_at", "learner_id", "amount_usd"],
+          [[i + 1, fmt(r[0])] + r[1:] for i, r in enumerate(renewals)])
+
 
 # ------------------------------------------------------------------------------- assistant
 
@@ -579,6 +617,21 @@ def assistant(out, checks):
           ["feedback_id", "submitted_at", "task_id", "user_id", "rating", "flagged_harmful", "note"],
           [[i + 1, fmt(r[0]), r[1], r[2], r[3], b(r[4]), r[5]] for i, r in enumerate(feedback)])
     checks.guard("ai_assistant", "harmful_output_rate", ratio(flagged, n), hi=0.003, margin=0.1)
+
+    # The outcome: a workspace renews its seats when the assistant saved its people work, so
+    # the North Star (tasks completed without correction) leads seat renewals by a week.
+    uncorrected = {}
+    for t in tasks:
+        if t[4] == "completed" and t[5] is False:
+            uncorrected[week_of(t[0])] = uncorrected.get(week_of(t[0]), 0) + 1
+    renewing = random.Random("lodestar-examples:assistant:renewals")
+    renewals = []
+    for w in range(WEEKS):
+        for _ in range(round(uncorrected[max(w - 1, 0)] / 3)):
+            renewals.append([ts(w, renewing), "ws-%d" % renewing.randrange(1, 40), renewing.choice([1, 2, 5])])
+    renewals.sort(key=lambda r: r[0])
+    write(out, "assistant.renewals", ["renewal_id", "renewed_at", "workspace_id", "seats"],
+          [[i + 1, fmt(r[0])] + r[1:] for i, r in enumerate(renewals)])
 
 
 def main(argv):

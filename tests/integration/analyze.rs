@@ -1087,6 +1087,7 @@ fn the_examples_tell_their_story() {
             "human_messages teams_messaging coincident",
             "messages_per_team teams_messaging coincident",
             "thread_reply_share teams_messaging unrelated",
+            "teams_messaging billed_revenue leads",
         ],
         &["teams_messaging 2026-12-31 true"],
     );
@@ -1099,6 +1100,7 @@ fn the_examples_tell_their_story() {
             "lesson_completion_rate lessons_per_learner coincident",
             "new_enrollments lessons_per_learner unrelated",
             "median_lesson_minutes lessons_per_learner unrelated",
+            "lessons_per_learner renewal_revenue leads",
         ],
         &["lessons_per_learner 2027-03-31 true"],
     );
@@ -1111,19 +1113,32 @@ fn the_examples_tell_their_story() {
             "tasks_per_user uncorrected_tasks coincident",
             "first_pass_rate uncorrected_tasks coincident",
             "multi_step_share uncorrected_tasks unrelated",
+            "uncorrected_tasks renewed_seats leads",
         ],
         &["uncorrected_tasks 2026-12-31 true"],
     );
-    // The planted lags: new hosts lead nights booked by two weeks, which lead revenue by one.
-    let market = products["marketplace"];
-    let lag = |from: &str, to: &str| {
-        market["edges"]
+    // The planted lags: new hosts lead nights booked by two weeks, which lead revenue by one;
+    // each other North Star leads its outcome by the weeks the generator delays it.
+    let lag = |product: &str, from: &str, to: &str| {
+        products[product]["edges"]
             .as_array()
             .unwrap()
             .iter()
             .find(|e| e["from"] == from && e["to"] == to)
             .map(|e| e["lag"].as_i64().unwrap())
     };
-    assert_eq!(lag("new_hosts", "nights_booked"), Some(2));
-    assert_eq!(lag("nights_booked", "net_revenue"), Some(1));
+    assert_eq!(lag("marketplace", "new_hosts", "nights_booked"), Some(2));
+    assert_eq!(lag("marketplace", "nights_booked", "net_revenue"), Some(1));
+    assert_eq!(
+        lag("team_messaging", "teams_messaging", "billed_revenue"),
+        Some(1)
+    );
+    assert_eq!(
+        lag("online_learning", "lessons_per_learner", "renewal_revenue"),
+        Some(2)
+    );
+    assert_eq!(
+        lag("ai_assistant", "uncorrected_tasks", "renewed_seats"),
+        Some(1)
+    );
 }
