@@ -1,6 +1,7 @@
 //! The catalogue rendered for every dialect, what LS009 refuses, and the generated
 //! `docs/sql.md` tables and engine fixture kept up to date.
 
+use super::writer::atomic_template;
 use super::*;
 
 const BEGIN: &str = "<!-- portable:begin: generated from src/sql/portable.rs; do not edit. Regenerate with\n     UPDATE_DOCS=1 cargo test --no-default-features --lib -- portable_doc -->\n";
