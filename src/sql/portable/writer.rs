@@ -5,8 +5,8 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{Expr, Ident, Query, Value, VisitMut, VisitorMut};
 
+use super::classify::{args, classify, negated, unit, Class};
 use super::Spelling::{Call, Infix, Never, Period, Text};
-use super::{args, classify, negated, unit, Class};
 use super::{Entry, Spelling};
 use crate::sql::dialect::Vendor;
 use crate::sql::{CompileError, Dialect};
