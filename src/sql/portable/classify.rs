@@ -7,7 +7,7 @@ use sqlparser::ast::{
     WindowType,
 };
 
-use super::ANY;
+use super::catalogue::ANY;
 use super::{Entry, Kind, Type, CATALOGUE};
 use crate::model::Grain;
 

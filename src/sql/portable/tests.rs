@@ -3,6 +3,9 @@
 
 use super::writer::atomic_template;
 use super::*;
+use crate::sql::Dialect::{
+    Bigquery as BQ, Clickhouse as CH, Duckdb as DUCK, Postgres as PG, Redshift as RS, Trino as TR,
+};
 
 const BEGIN: &str = "<!-- portable:begin: generated from src/sql/portable.rs; do not edit. Regenerate with\n     UPDATE_DOCS=1 cargo test --no-default-features --lib -- portable_doc -->\n";
 const END: &str = "<!-- portable:end -->";
