@@ -1,4 +1,4 @@
-//! Portable SQL fragments (rule LS009, `src/sql/portable.rs`): the example compiles for
+//! Portable SQL fragments (rule LS009, `src/sql/portable/`): the example compiles for
 //! BigQuery and Trino without `::` and ILIKE, `iff` is translated, an unknown function is refused
 //! for every dialect unless allowed (then written as is), and a construct a dialect cannot write
 //! is an error naming it, in lint and in compile. `tests/fixtures/portable/check.py` runs the

@@ -7,7 +7,7 @@ use crate::sql::Dialect::{
     Bigquery as BQ, Clickhouse as CH, Duckdb as DUCK, Postgres as PG, Redshift as RS, Trino as TR,
 };
 
-const BEGIN: &str = "<!-- portable:begin: generated from src/sql/portable.rs; do not edit. Regenerate with\n     UPDATE_DOCS=1 cargo test --no-default-features --lib -- portable_doc -->\n";
+const BEGIN: &str = "<!-- portable:begin: generated from src/sql/portable/catalogue.rs; do not edit. Regenerate with\n     UPDATE_DOCS=1 cargo test --no-default-features --lib -- portable_doc -->\n";
 const END: &str = "<!-- portable:end -->";
 
 fn parses(d: Dialect, sql: &str) -> Result<(), String> {
