@@ -116,6 +116,7 @@ fn discover_into(
     read: &mut HashMap<PathBuf, Vec<u8>>,
 ) -> Result<Vec<(PathBuf, Syntax)>, LoadError> {
     let mut out = Vec::new();
+    let mut yaml = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let entries = std::fs::read_dir(&d).map_err(|error| LoadError::Io {
@@ -131,31 +132,32 @@ fn discover_into(
                     stack.push(path);
                 }
             } else if ft.is_file() {
-                // Only YAML files that declare themselves specs; dbt's YAML stays alone.
                 match syntax::syntax_of(&name) {
                     Some(Syntax::Lode) => out.push((path, Syntax::Lode)),
-                    Some(Syntax::Yaml) => {
-                        let bytes = match read.get(&path) {
-                            Some(b) => Some(b),
-                            None => std::fs::read(&path)
-                                .ok()
-                                .map(|b| &*read.entry(path.clone()).or_insert(b)),
-                        };
-                        let spec = bytes.is_some_and(|b| {
-                            syntax::looks_like_yaml_spec(&String::from_utf8_lossy(
-                                &b[..b.len().min(1 << 16)],
-                            ))
-                        });
-                        if spec {
-                            out.push((path, Syntax::Yaml));
-                        } else {
-                            // Not ours (dbt's YAML, say): not kept.
-                            read.remove(&path);
-                        }
-                    }
+                    Some(Syntax::Yaml) => yaml.push(path),
                     _ => {}
                 }
             }
+        }
+    }
+    // Only YAML files that declare themselves specs; dbt's YAML stays alone. Reading is most
+    // of the time of a large project's discovery: on every core.
+    use rayon::prelude::*;
+    let unread: Vec<&PathBuf> = yaml.iter().filter(|p| !read.contains_key(*p)).collect();
+    let fresh: Vec<(PathBuf, Vec<u8>)> = unread
+        .par_iter()
+        .filter_map(|p| std::fs::read(p).ok().map(|b| ((*p).clone(), b)))
+        .collect();
+    read.extend(fresh);
+    for path in yaml {
+        let spec = read.get(&path).is_some_and(|b| {
+            syntax::looks_like_yaml_spec(&String::from_utf8_lossy(&b[..b.len().min(1 << 16)]))
+        });
+        if spec {
+            out.push((path, Syntax::Yaml));
+        } else {
+            // Not ours (dbt's YAML, say): not kept.
+            read.remove(&path);
         }
     }
     out.sort();
@@ -225,6 +227,27 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
     }
     if all.is_empty() {
         return Err(LoadError::NoSpecs(display(&paths[0])));
+    }
+    // What discovery did not read (the DSL files, the files named), read on every core.
+    {
+        use rayon::prelude::*;
+        let unread: Vec<&PathBuf> = all
+            .iter()
+            .map(|(p, _)| p)
+            .filter(|p| !read.contains_key(*p))
+            .collect();
+        let fresh: Vec<(PathBuf, Vec<u8>)> = unread
+            .par_iter()
+            .map(|p| {
+                std::fs::read(p)
+                    .map(|b| ((*p).clone(), b))
+                    .map_err(|error| LoadError::Io {
+                        path: display(p),
+                        error,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        read.extend(fresh);
     }
     let mut focus = Vec::new();
     for (path, syntax) in all {
