@@ -31,6 +31,13 @@ echo "== the pull-request case: one typical file of that project (target <= 30 m
   "$bin" compile "$out/project/products/p0000.yaml" --dialect postgres >/dev/null
 /usr/bin/time -f "compile products/p0001.lode --dialect all:      %e s wall, %U s user, peak memory %M KiB" \
   "$bin" compile "$out/project/products/p0001.lode" --dialect all >/dev/null
+if command -v perf >/dev/null && perf stat true >/dev/null 2>&1; then
+  echo "== repeated (perf stat): mean and spread of the wall time"
+  perf stat -r 30 "$bin" compile "$out/project/products/p0000.yaml" --dialect postgres 2>&1 >/dev/null |
+    grep -E "elapsed" | sed 's/^ */pull-request case, 30 runs: /'
+  perf stat -r 5 "$bin" compile "$out/project" --dialect all 2>&1 >/dev/null |
+    grep -E "elapsed" | sed 's/^ */--dialect all, 5 runs:       /'
+fi
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 3 --runs 20 \
     "$bin compile $out/project/products/p0000.yaml --dialect postgres" \
