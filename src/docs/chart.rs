@@ -511,13 +511,7 @@ mod tests {
     /// The marketplace fixture: its North Star has a target (120000 by 2026-12-31),
     /// `refund_rate` a `max: 0.02`, `new_hosts` neither (and no label).
     fn project() -> Project {
-        let spec = include_str!("../../tests/fixtures/valid/marketplace.yaml");
-        let a = crate::project::analyze(
-            &crate::project::in_memory(&[("marketplace.yaml", spec)]),
-            crate::lint::testing::TODAY,
-        );
-        assert!(!a.has_errors(), "{:?}", a.diagnostics);
-        a.project
+        crate::lint::testing::valid_project()
     }
 
     fn metric<'p>(p: &'p Project, name: &str) -> &'p Metric {

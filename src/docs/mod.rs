@@ -494,13 +494,7 @@ mod tests {
     }
 
     fn project() -> Project {
-        let spec = include_str!("../../tests/fixtures/valid/marketplace.yaml");
-        let a = crate::project::analyze(
-            &crate::project::in_memory(&[("marketplace.yaml", spec)]),
-            crate::lint::testing::TODAY,
-        );
-        assert!(!a.has_errors(), "{:?}", a.diagnostics);
-        a.project
+        crate::lint::testing::valid_project()
     }
 
     fn edge(from: &str, to: &str, verdict: Verdict, lag: Option<i64>, r: Option<f64>) -> Edge {

@@ -17,6 +17,14 @@ pub const VALID_YAML: &str = include_str!("../../tests/fixtures/valid/marketplac
 /// The same product in the DSL.
 pub const VALID_LODE: &str = include_str!("../../tests/fixtures/valid/marketplace.lode");
 
+/// The resolved model of [`VALID_YAML`] (checked to have no errors), for tests of the stages
+/// after lint.
+pub fn valid_project() -> crate::model::Project {
+    let a = analyze(&in_memory(&[("marketplace.yaml", VALID_YAML)]), TODAY);
+    assert!(!a.has_errors(), "{:?}", a.diagnostics);
+    a.project
+}
+
 /// Edits of a fixture that fail loudly: a test that edits a spec to make a rule fire must not
 /// pass on the unedited spec because its edit stopped matching.
 pub trait Edit {

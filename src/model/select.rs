@@ -308,16 +308,9 @@ pub fn without(mut chosen: Selection, left_out: &[Unbreakable]) -> Selection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::{analyze, in_memory};
 
     fn project() -> Project {
-        let spec = include_str!("../../tests/fixtures/valid/marketplace.yaml");
-        let analysis = analyze(
-            &in_memory(&[("marketplace.yaml", spec)]),
-            crate::lint::testing::TODAY,
-        );
-        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
-        analysis.project
+        crate::lint::testing::valid_project()
     }
 
     fn chosen(selectors: &[&str]) -> Vec<String> {
