@@ -346,19 +346,9 @@ impl Emitter<'_, '_> {
 
         if top == 0 {
             // The whole query is one SELECT over the spine and its parts.
-            let mut out: Vec<String> = key_cols
-                .iter()
-                .zip(&keys)
-                .map(|(c, k)| format!("{c} AS {k}"))
-                .collect();
-            for (name, id) in &self.plan.outputs {
-                let Value::Metric(i) = self.plan.values[*id] else {
-                    unreachable!("outputs are metrics")
-                };
-                let e = self.expr(self.plan.metrics[i].1, 0, &level0)?;
-                out.push(format!("{e} AS {}", ident(v, name)?));
-            }
-            let select = format!("SELECT {}\nFROM {from}", out.join(",\n  "));
+            let select = self.final_select(&key_cols, &keys, &from, |i| {
+                self.expr(self.plan.metrics[i].1, 0, &level0)
+            })?;
             return Ok(Built {
                 ctes: self.ctes,
                 select,
@@ -446,29 +436,37 @@ impl Emitter<'_, '_> {
             prev = name;
         }
 
-        let mut out: Vec<String> = self
-            .names
-            .keys_of(&prev)
+        let select = self.final_select(&self.names.keys_of(&prev), &keys, &prev, |i| {
+            Ok(format!("{prev}.{}", self.column_at(i, 0)?))
+        })?;
+        Ok(Built {
+            ctes: self.ctes,
+            select,
+            keys,
+        })
+    }
+
+    /// The final SELECT from `from`: each key column under its output name, then each output
+    /// metric, whose expression `value` gives from the metric's index, under its name.
+    fn final_select(
+        &self,
+        key_cols: &[String],
+        keys: &[String],
+        from: &str,
+        value: impl Fn(usize) -> Result<String, CompileError>,
+    ) -> Result<String, CompileError> {
+        let mut out: Vec<String> = key_cols
             .iter()
-            .zip(&keys)
+            .zip(keys)
             .map(|(c, k)| format!("{c} AS {k}"))
             .collect();
         for (name, id) in &self.plan.outputs {
             let Value::Metric(i) = self.plan.values[*id] else {
                 unreachable!("outputs are metrics")
             };
-            out.push(format!(
-                "{prev}.{} AS {}",
-                self.column_at(i, 0)?,
-                ident(v, name)?
-            ));
+            out.push(format!("{} AS {}", value(i)?, ident(self.v(), name)?));
         }
-        let select = format!("SELECT {}\nFROM {prev}", out.join(",\n  "));
-        Ok(Built {
-            ctes: self.ctes,
-            select,
-            keys,
-        })
+        Ok(format!("SELECT {}\nFROM {from}", out.join(",\n  ")))
     }
 
     /// The column of term `t` read `k` periods earlier.
